@@ -31,8 +31,8 @@ export const taskMetricsSchema = z.object({
   values: z.record(z.string(), z.number()),
   /** Multi-class only: rows = true class, columns = predicted class. */
   confusion: matrix.optional(),
-  /** Multi-label only: F1 per label, in the task's label order. */
-  perLabelF1: z.array(z.number()).optional(),
+  /** Multi-label only: F1 per label, in the task's label order; null where no test entry was annotated. */
+  perLabelF1: z.array(z.number().nullable()).optional(),
   /** Number of annotated test samples (multi-class) or annotated entries (multi-label). */
   n: z.number(),
 });

@@ -1,0 +1,13 @@
+import { useBackend } from "./src/engine/backend.js";
+import { loadFaceDescriptor } from "./src/features/face.js";
+import { decodeImage } from "./src/features/image.js";
+await useBackend("wasm");
+const bb = await loadFaceDescriptor();
+const files = [1,2,3,4,5,6].map(i=>`node_modules/@vladmandic/face-api/demo/sample${i}.jpg`);
+const imgs = await Promise.all(files.map(f => decodeImage(f, bb.decode)));
+console.log(imgs.map(i=>i.width+"x"+i.height));
+await bb.extract(imgs.slice(0,1));
+const t = Date.now(); const f = await bb.extract(imgs); const dt=(Date.now()-t)/1000;
+console.log((imgs.length/dt).toFixed(1), "img/s", bb.stats, f.length);
+const emo = await decodeImage("node_modules/emoji-datasource-twitter/img/twitter/64/1f600.png", bb.decode);
+console.log(await bb.extract([emo]).then(x=>x.length), bb.stats);

@@ -1,0 +1,14 @@
+import * as tf from "@tensorflow/tfjs";
+import { useBackend } from "../../src/engine/backend.js";
+import { stockFingerprints } from "../../src/engine/fast.js";
+await useBackend("wasm");
+console.log(JSON.stringify(stockFingerprints(), null, 1));
+const neg = tf.tensor4d([-3, -1, -2, -4], [1, 2, 2, 1]);
+tf.grad((t: tf.Tensor4D) => tf.maxPool(t, 2, 2, "valid").sum())(neg).print();
+const x = tf.randomNormal([2,5,5,3]) as tf.Tensor4D; const f = tf.randomNormal([3,3,3,4]) as tf.Tensor4D;
+const g = tf.grads((a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, 2, "valid").sum());
+const [gx, gf] = g([x, f]);
+const xd = await x.array(), fd = await f.array();
+await useBackend("cpu");
+const [cx, cf] = g([tf.tensor4d(xd), tf.tensor4d(fd)]);
+console.log(tf.max(tf.abs(tf.sub(cx, tf.tensor(await gx.array())))).dataSync(), tf.max(tf.abs(tf.sub(cf, tf.tensor(await gf.array())))).dataSync());

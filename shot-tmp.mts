@@ -1,0 +1,10 @@
+import { chromium } from "playwright-core";
+const [,, url, out, w, y, h, mobile] = process.argv;
+const b = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless","--no-sandbox","--disable-gpu"] });
+const p = await b.newPage({ viewport: { width: Number(w), height: 900 }, ...(mobile ? { isMobile: true, deviceScaleFactor: 1 } : {}) });
+await p.goto(url);
+await p.screenshot({ path: out, fullPage: true, clip: { x: 0, y: Number(y), width: Number(w), height: Number(h) } });
+console.log(await p.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]));
+const wide = await p.$$eval("body *", (els, w) => els.filter(e => e.getBoundingClientRect().right > w).slice(0,8).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right)), Number(w));
+console.log(wide);
+await b.close();

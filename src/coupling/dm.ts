@@ -1,0 +1,88 @@
+import * as tf from "@tensorflow/tfjs";
+import {
+  checkShapes,
+  clampedLog,
+  clampedLog1m,
+  DEFAULT_EPS,
+  relatednessTensor,
+  sampleMean,
+  stopGradient,
+  type RelatednessInput,
+} from "./common.js";
+
+export interface DistributionMatchingOptions {
+  /** Clamp before every log (default 1e-7). */
+  readonly eps?: number;
+  /** Stop the gradient through the implied distribution q (so head A gets none from this term). */
+  readonly stopGradient?: boolean;
+  /** Per-sample weights [N]: weighted mean over samples instead of the plain mean. */
+  readonly sampleWeights?: tf.Tensor1D;
+}
+
+/**
+ * Distribution matching A -> B, multi-label B (METHOD.md section 3):
+ * q_B(j|x) = sum_k p_A(k|x) R[k][j]; per sample mean_j H(p_B(j|x), q_B(j|x)) with
+ * H(p, q) = -[p log q + (1 - p) log(1 - q)]; mean over samples.
+ * classProbs [N, K] (softmax of A), labelProbs [N, M] (sigmoid of B), R [K, M].
+ */
+export function distributionMatchingLoss(
+  classProbs: tf.Tensor2D,
+  labelProbs: tf.Tensor2D,
+  relatedness: RelatednessInput,
+  options: DistributionMatchingOptions = {},
+): tf.Scalar {
+  return tf.tidy(() => {
+    const R = relatednessTensor(relatedness);
+    checkShapes("distributionMatchingLoss", classProbs, labelProbs, R);
+    return distributionMatchingCore(classProbs, labelProbs, R, options);
+  });
+}
+
+/** {@link distributionMatchingLoss} on a prepared R tensor (no checks, no conversion): the per-step path. */
+export function distributionMatchingCore(
+  classProbs: tf.Tensor2D,
+  labelProbs: tf.Tensor2D,
+  R: tf.Tensor2D,
+  options: DistributionMatchingOptions,
+): tf.Scalar {
+  const eps = options.eps ?? DEFAULT_EPS;
+  const q = impliedDistribution(classProbs, R, options.stopGradient);
+  const logQ = clampedLog(q, eps);
+  const log1mQ = clampedLog1m(q, eps);
+  const h = tf.neg(tf.add(tf.mul(labelProbs, logQ), tf.mul(tf.sub(1, labelProbs), log1mQ)));
+  return sampleMean(tf.mean(h, 1) as tf.Tensor1D, options.sampleWeights);
+}
+
+/**
+ * Distribution matching A -> B for a multi-class B (R rows sum to 1):
+ * q_B = p_A R, per sample H = -sum_j p_B(j) log q_B(j); mean over samples.
+ */
+export function categoricalDistributionMatchingLoss(
+  classProbsA: tf.Tensor2D,
+  classProbsB: tf.Tensor2D,
+  relatedness: RelatednessInput,
+  options: DistributionMatchingOptions = {},
+): tf.Scalar {
+  return tf.tidy(() => {
+    const R = relatednessTensor(relatedness);
+    checkShapes("categoricalDistributionMatchingLoss", classProbsA, classProbsB, R);
+    return categoricalDistributionMatchingCore(classProbsA, classProbsB, R, options);
+  });
+}
+
+export function categoricalDistributionMatchingCore(
+  classProbsA: tf.Tensor2D,
+  classProbsB: tf.Tensor2D,
+  R: tf.Tensor2D,
+  options: DistributionMatchingOptions,
+): tf.Scalar {
+  const eps = options.eps ?? DEFAULT_EPS;
+  const q = impliedDistribution(classProbsA, R, options.stopGradient);
+  const h = tf.neg(tf.sum(tf.mul(classProbsB, clampedLog(q, eps)), 1));
+  return sampleMean(h as tf.Tensor1D, options.sampleWeights);
+}
+
+function impliedDistribution(classProbs: tf.Tensor2D, R: tf.Tensor2D, stop: boolean | undefined): tf.Tensor2D {
+  const q = tf.matMul(classProbs, R) as tf.Tensor2D;
+  return stop ? stopGradient(q) : q;
+}

@@ -1,0 +1,275 @@
+import * as tf from "@tensorflow/tfjs";
+import type { BatchTargets, MultiClassBatchTargets, MultiLabelBatchTargets } from "../data/batch.js";
+import { alignRelatedness } from "../relatedness/validate.js";
+import type { Relatedness } from "../relatedness/types.js";
+import { supervisedLoss, taskProbabilities } from "../tasks/losses.js";
+import type { Task } from "../tasks/types.js";
+import {
+  categoricalCoAnnotationLoss,
+  categoricalCoAnnotationTargetsCore,
+  coAnnotationConstants,
+  coAnnotationLoss,
+  coAnnotationTargetsCore,
+  type CoAnnotationConstants,
+  type CoAnnotationLosses,
+  type CoAnnotationVariant,
+} from "./coannotation.js";
+import { DEFAULT_EPS, tidyObject } from "./common.js";
+import { categoricalDistributionMatchingCore, distributionMatchingCore } from "./dm.js";
+import {
+  bayesPosterior,
+  categoricalSoftCoAnnotationCore,
+  scaWeights,
+  softCoAnnotationCore,
+  type ScaMode,
+  type ScaWeights,
+} from "./sca.js";
+
+/** One related pair (A = relatedness.from, B = relatedness.to) and the weights of its coupling terms. */
+export interface CouplingSpec {
+  readonly relatedness: Relatedness;
+  /** Weights of distribution matching, soft co-annotation and label co-annotation; 0 = term not computed. */
+  readonly lambdas: { readonly dm: number; readonly sca: number; readonly co: number };
+  /** Multi-label B only (default "product"). */
+  readonly scaMode?: ScaMode;
+  /** Stop the gradient through the implied distributions q of DM and SCA. */
+  readonly stopGradient?: boolean;
+  /** Label co-annotation variant, multi-label B only (default "soft"). */
+  readonly coVariant?: CoAnnotationVariant;
+}
+
+export interface ObjectiveOptions {
+  /** Clamp before every log (default 1e-7). */
+  readonly eps?: number;
+  /** Class prior of a task A, by task name, for the Bayes reverses (default uniform). */
+  readonly priors?: Readonly<Record<string, readonly number[]>>;
+}
+
+export interface ObjectiveResult {
+  /** Unweighted value of every computed term: "sup:<task>", "dm:<A>-><B>", "sca:<A><-<B>", "co:<A>-><B>", "co:<A><-<B>". */
+  readonly terms: Record<string, tf.Scalar>;
+  /** Sum of the supervised terms plus the lambda-weighted coupling terms. */
+  readonly total: tf.Scalar;
+}
+
+/** The training objective; call dispose() to free the relatedness tensors it holds. */
+export interface Objective {
+  (logits: Readonly<Record<string, tf.Tensor2D>>, targets: Readonly<Record<string, BatchTargets>>): ObjectiveResult;
+  readonly termNames: readonly string[];
+  dispose(): void;
+}
+
+/** A coupling with everything that depends only on R turned into tensors once. */
+interface PreparedCoupling {
+  readonly a: string;
+  readonly b: string;
+  readonly categorical: boolean;
+  readonly lambdas: CouplingSpec["lambdas"];
+  readonly stopGradient: boolean;
+  readonly R: tf.Tensor2D;
+  readonly sca?: ScaWeights;
+  readonly co?: CoAnnotationConstants;
+  readonly posterior?: tf.Tensor2D;
+}
+
+/**
+ * L = sum of supervised losses + sum over couplings of lambda_dm L_DM + lambda_sca L_SCA
+ * + lambda_co (L_co(A->B) + L_co(A<-B)) (METHOD.md section 3). R is validated against the tasks
+ * (names, shape, values) and aligned to their class/label order here, so errors surface before training.
+ */
+export function buildObjective(
+  tasks: readonly Task[],
+  couplings: readonly CouplingSpec[],
+  options: ObjectiveOptions = {},
+): Objective {
+  const byName = indexTasks(tasks);
+  const eps = options.eps ?? DEFAULT_EPS;
+  const prepared: PreparedCoupling[] = [];
+  try {
+    couplings.forEach((spec, i) => prepared.push(prepareCoupling(spec, i, byName, options)));
+  } catch (error) {
+    prepared.forEach(disposeCoupling);
+    throw error;
+  }
+  const termNames = [...tasks.map((t) => `sup:${t.name}`), ...prepared.flatMap(couplingTermNames)];
+  assertUnique(termNames);
+
+  const objective = (
+    logits: Readonly<Record<string, tf.Tensor2D>>,
+    targets: Readonly<Record<string, BatchTargets>>,
+  ): ObjectiveResult =>
+    tidyObject(() => {
+      const probs = probabilityCache(byName, logits);
+      const terms: Record<string, tf.Scalar> = {};
+      const weighted: tf.Scalar[] = [];
+      for (const task of tasks) {
+        const term = supervisedLoss(task, logitsOf(logits, task.name), targetsOf(targets, task));
+        terms[`sup:${task.name}`] = term;
+        weighted.push(term);
+      }
+      for (const c of prepared) addCouplingTerms(c, probs, targets, eps, terms, weighted);
+      return { terms, total: tf.addN(weighted) as tf.Scalar };
+    });
+  return Object.assign(objective, {
+    termNames,
+    dispose: () => prepared.forEach(disposeCoupling),
+  });
+}
+
+function indexTasks(tasks: readonly Task[]): Map<string, Task> {
+  if (tasks.length === 0) throw new Error(`buildObjective: tasks must not be empty`);
+  const byName = new Map<string, Task>();
+  for (const t of tasks) {
+    if (byName.has(t.name)) throw new Error(`buildObjective: task name "${t.name}" appears twice in tasks`);
+    byName.set(t.name, t);
+  }
+  return byName;
+}
+
+function prepareCoupling(
+  spec: CouplingSpec,
+  index: number,
+  byName: Map<string, Task>,
+  options: ObjectiveOptions,
+): PreparedCoupling {
+  const where = `couplings[${index}].relatedness`;
+  const from = findTask(byName, spec.relatedness.from, `${where}.from`);
+  const to = findTask(byName, spec.relatedness.to, `${where}.to`);
+  checkLambdas(spec.lambdas, index);
+  const aligned = alignRelatedness(spec.relatedness, from, to, where);
+  const categorical = to.kind === "multiclass";
+  if (categorical && spec.coVariant === "hard" && spec.lambdas.co > 0) {
+    throw new Error(`couplings[${index}].coVariant: "hard" needs a multi-label task B, "${to.name}" is multi-class; use "soft"`);
+  }
+  const prior = options.priors?.[from.name];
+  return tidyObject((): PreparedCoupling => {
+    const R = tf.tensor2d(aligned.values.map((row) => [...row]), [aligned.rows.length, aligned.columns.length], "float32");
+    const needsPosterior = categorical && (spec.lambdas.sca > 0 || spec.lambdas.co > 0);
+    return {
+      a: from.name,
+      b: to.name,
+      categorical,
+      lambdas: spec.lambdas,
+      stopGradient: spec.stopGradient ?? false,
+      R,
+      sca: !categorical && spec.lambdas.sca > 0 ? scaWeights(R, spec.scaMode ?? "product") : undefined,
+      co: !categorical && spec.lambdas.co > 0
+        ? coAnnotationConstants(R, { variant: spec.coVariant, prior, eps: options.eps })
+        : undefined,
+      posterior: needsPosterior ? bayesPosterior(R, prior, `${where} (prior of "${from.name}")`) : undefined,
+    };
+  });
+}
+
+function findTask(byName: Map<string, Task>, name: string, field: string): Task {
+  const task = byName.get(name);
+  if (!task) {
+    throw new Error(`buildObjective: ${field} is "${name}", expected one of the tasks: ${[...byName.keys()].join(", ")}`);
+  }
+  return task;
+}
+
+function checkLambdas(lambdas: CouplingSpec["lambdas"], index: number): void {
+  for (const key of ["dm", "sca", "co"] as const) {
+    const value = lambdas?.[key];
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      throw new Error(`buildObjective: couplings[${index}].lambdas.${key} is ${String(value)}, expected a finite number >= 0`);
+    }
+  }
+}
+
+function couplingTermNames(c: PreparedCoupling): string[] {
+  const names: string[] = [];
+  if (c.lambdas.dm > 0) names.push(`dm:${c.a}->${c.b}`);
+  if (c.lambdas.sca > 0) names.push(`sca:${c.a}<-${c.b}`);
+  if (c.lambdas.co > 0) names.push(`co:${c.a}->${c.b}`, `co:${c.a}<-${c.b}`);
+  return names;
+}
+
+function assertUnique(names: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw new Error(`buildObjective: term "${n}" would be computed twice (the same pair coupled twice?)`);
+    seen.add(n);
+  }
+}
+
+function addCouplingTerms(
+  c: PreparedCoupling,
+  probs: (name: string) => tf.Tensor2D,
+  targets: Readonly<Record<string, BatchTargets>>,
+  eps: number,
+  terms: Record<string, tf.Scalar>,
+  weighted: tf.Scalar[],
+): void {
+  const add = (name: string, lambda: number, term: tf.Scalar): void => {
+    terms[name] = term;
+    weighted.push(lambda === 1 ? term : (tf.mul(term, lambda) as tf.Scalar));
+  };
+  const pA = probs(c.a);
+  const pB = probs(c.b);
+  const stop = { eps, stopGradient: c.stopGradient };
+  if (c.lambdas.dm > 0) {
+    const dm = c.categorical ? categoricalDistributionMatchingCore(pA, pB, c.R, stop) : distributionMatchingCore(pA, pB, c.R, stop);
+    add(`dm:${c.a}->${c.b}`, c.lambdas.dm, dm);
+  }
+  if (c.lambdas.sca > 0) {
+    const sca = c.categorical
+      ? categoricalSoftCoAnnotationCore(pA, pB, c.posterior as tf.Tensor2D, stop)
+      : softCoAnnotationCore(pA, pB, c.sca as ScaWeights, stop);
+    add(`sca:${c.a}<-${c.b}`, c.lambdas.sca, sca);
+  }
+  if (c.lambdas.co > 0) {
+    const co = coAnnotationTerms(c, pA, pB, targets, eps);
+    add(`co:${c.a}->${c.b}`, c.lambdas.co, co.toB);
+    add(`co:${c.a}<-${c.b}`, c.lambdas.co, co.toA);
+  }
+}
+
+function coAnnotationTerms(
+  c: PreparedCoupling,
+  pA: tf.Tensor2D,
+  pB: tf.Tensor2D,
+  targets: Readonly<Record<string, BatchTargets>>,
+  eps: number,
+): CoAnnotationLosses {
+  const a = targets[c.a] as MultiClassBatchTargets;
+  const b = targets[c.b];
+  if (c.categorical) {
+    const t = categoricalCoAnnotationTargetsCore(a, b as MultiClassBatchTargets, c.R, c.posterior as tf.Tensor2D);
+    return categoricalCoAnnotationLoss(pA, pB, t, { eps });
+  }
+  const t = coAnnotationTargetsCore(a, b as MultiLabelBatchTargets, c.co as CoAnnotationConstants);
+  return coAnnotationLoss(pA, pB, t, { eps });
+}
+
+/** Probabilities computed at most once per task and step. */
+function probabilityCache(byName: Map<string, Task>, logits: Readonly<Record<string, tf.Tensor2D>>): (name: string) => tf.Tensor2D {
+  const cache = new Map<string, tf.Tensor2D>();
+  return (name) => {
+    let p = cache.get(name);
+    if (!p) {
+      p = taskProbabilities(byName.get(name) as Task, logitsOf(logits, name));
+      cache.set(name, p);
+    }
+    return p;
+  };
+}
+
+function logitsOf(logits: Readonly<Record<string, tf.Tensor2D>>, name: string): tf.Tensor2D {
+  const t = logits[name];
+  if (!t) throw new Error(`objective: no logits for task "${name}" (got: ${Object.keys(logits).join(", ") || "none"})`);
+  return t;
+}
+
+function targetsOf(targets: Readonly<Record<string, BatchTargets>>, task: Task): BatchTargets {
+  const t = targets[task.name];
+  if (!t) throw new Error(`objective: no targets for task "${task.name}" (got: ${Object.keys(targets).join(", ") || "none"})`);
+  if (t.kind !== task.kind) throw new Error(`objective: targets of task "${task.name}" are ${t.kind}, expected ${task.kind}`);
+  return t;
+}
+
+function disposeCoupling(c: PreparedCoupling): void {
+  tf.dispose([c.R, c.sca?.onLog, c.sca?.onLog1m, c.posterior].filter((t): t is tf.Tensor2D => t !== undefined));
+  if (c.co) tf.dispose(Object.values(c.co).filter((v): v is tf.Tensor => v instanceof tf.Tensor));
+}

@@ -1,0 +1,162 @@
+import * as tf from "@tensorflow/tfjs";
+import {
+  checkShapes,
+  clampedLog,
+  clampedLog1m,
+  DEFAULT_EPS,
+  priorTensor,
+  relatednessTensor,
+  sampleMean,
+  stopGradient,
+  tidyObject,
+  type RelatednessInput,
+} from "./common.js";
+
+/** How a class scores the label prediction in soft co-annotation. */
+export type ScaMode = "product" | "bernoulli";
+
+export interface SoftCoAnnotationOptions {
+  /** "product" (default): weighted product of the class's related labels; "bernoulli": all labels. */
+  readonly mode?: ScaMode;
+  readonly eps?: number;
+  /** Stop the gradient through the implied class distribution q_A (so head B gets none from this term). */
+  readonly stopGradient?: boolean;
+  readonly sampleWeights?: tf.Tensor1D;
+}
+
+/**
+ * The class score is linear in log p_B and log(1 - p_B):
+ * score = log p_B @ onLog + log(1 - p_B) @ onLog1m, both [M, K], fixed by R and the mode.
+ */
+export interface ScaWeights {
+  readonly onLog: tf.Tensor2D;
+  readonly onLog1m: tf.Tensor2D;
+}
+
+/**
+ * Soft co-annotation B -> A, multi-label B (METHOD.md section 3):
+ * q_A(k|x) = softmax_k(score_k), loss = -sum_k q_A(k|x) log p_A(k|x), mean over samples.
+ * - "product": score_k = sum_{j: R[k][j] > 0} R[k][j] log p_B(j); a class whose R row is all zero
+ *   (neutral) scores sum_j log(1 - p_B(j)) over the labels related to at least one class.
+ * - "bernoulli": score_k = sum_j [R[k][j] log p_B(j) + (1 - R[k][j]) log(1 - p_B(j))].
+ * classProbs [N, K], labelProbs [N, M], R [K, M].
+ */
+export function softCoAnnotationLoss(
+  classProbs: tf.Tensor2D,
+  labelProbs: tf.Tensor2D,
+  relatedness: RelatednessInput,
+  options: SoftCoAnnotationOptions = {},
+): tf.Scalar {
+  return tf.tidy(() => {
+    const R = relatednessTensor(relatedness);
+    checkShapes("softCoAnnotationLoss", classProbs, labelProbs, R);
+    return softCoAnnotationCore(classProbs, labelProbs, scaWeights(R, options.mode ?? "product"), options);
+  });
+}
+
+/** The constant score matrices of {@link softCoAnnotationLoss}; build once per R and mode. */
+export function scaWeights(R: tf.Tensor2D, mode: ScaMode): ScaWeights {
+  return tidyObject((): ScaWeights => {
+    const onLog = tf.transpose(R) as tf.Tensor2D;
+    if (mode === "bernoulli") return { onLog, onLog1m: tf.transpose(tf.sub(1, R)) as tf.Tensor2D };
+    // neutral[k][j] = 1 when row k is all zero and label j is related to some class.
+    const zeroRow = tf.cast(tf.equal(tf.sum(R, 1), 0), "float32");
+    const relatedLabel = tf.cast(tf.greater(tf.sum(R, 0), 0), "float32");
+    const neutral = tf.outerProduct(zeroRow as tf.Tensor1D, relatedLabel as tf.Tensor1D);
+    return { onLog, onLog1m: tf.transpose(neutral) as tf.Tensor2D };
+  });
+}
+
+/**
+ * The class distribution q_A(k|x) that soft co-annotation implies from the label prediction, [N, K]
+ * (no gradient stop); also a way to read a class prediction off a multi-label head.
+ */
+export function impliedClassDistribution(
+  labelProbs: tf.Tensor2D,
+  relatedness: RelatednessInput,
+  options: { readonly mode?: ScaMode; readonly eps?: number } = {},
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const R = relatednessTensor(relatedness);
+    if (R.shape[1] !== labelProbs.shape[1]) {
+      throw new Error(`impliedClassDistribution: relatedness has ${R.shape[1]} columns, expected ${labelProbs.shape[1]} (one per label)`);
+    }
+    return classScoresSoftmax(labelProbs, scaWeights(R, options.mode ?? "product"), options.eps ?? DEFAULT_EPS);
+  });
+}
+
+function classScoresSoftmax(labelProbs: tf.Tensor2D, weights: ScaWeights, eps: number): tf.Tensor2D {
+  const score = tf.add(
+    tf.matMul(clampedLog(labelProbs, eps), weights.onLog),
+    tf.matMul(clampedLog1m(labelProbs, eps), weights.onLog1m),
+  );
+  return tf.softmax(score) as tf.Tensor2D;
+}
+
+export function softCoAnnotationCore(
+  classProbs: tf.Tensor2D,
+  labelProbs: tf.Tensor2D,
+  weights: ScaWeights,
+  options: SoftCoAnnotationOptions,
+): tf.Scalar {
+  const eps = options.eps ?? DEFAULT_EPS;
+  const q = classScoresSoftmax(labelProbs, weights, eps);
+  return softCrossEntropy(options.stopGradient ? stopGradient(q) : q, classProbs, eps, options.sampleWeights);
+}
+
+export interface CategoricalSoftCoAnnotationOptions {
+  /** Class prior pi of A for the Bayes reverse of R (default uniform); normalised here. */
+  readonly prior?: readonly number[];
+  readonly eps?: number;
+  readonly stopGradient?: boolean;
+  readonly sampleWeights?: tf.Tensor1D;
+}
+
+/**
+ * Soft co-annotation B -> A for a multi-class B (R rows sum to 1).
+ * R is reversed by Bayes: P(a=k | b=j) = R[k][j] pi_k / sum_k' R[k'][j] pi_k' (pi uniform unless given;
+ * a class j of B that no class of A produces gets the prior). The implied class distribution is the
+ * expected posterior q_A(k) = sum_j p_B(j) P(a=k | b=j): b is one class, so its prediction is a mixture
+ * over j (a product would be the multi-label rule). loss = -sum_k q_A(k) log p_A(k), mean over samples.
+ */
+export function categoricalSoftCoAnnotationLoss(
+  classProbsA: tf.Tensor2D,
+  classProbsB: tf.Tensor2D,
+  relatedness: RelatednessInput,
+  options: CategoricalSoftCoAnnotationOptions = {},
+): tf.Scalar {
+  return tf.tidy(() => {
+    const R = relatednessTensor(relatedness);
+    checkShapes("categoricalSoftCoAnnotationLoss", classProbsA, classProbsB, R);
+    const posterior = bayesPosterior(R, options.prior, "categoricalSoftCoAnnotationLoss");
+    return categoricalSoftCoAnnotationCore(classProbsA, classProbsB, posterior, options);
+  });
+}
+
+/** P(a = k | b = j) as a [J, K] tensor (rows sum to 1), from R [K, J] and the prior of A. */
+export function bayesPosterior(R: tf.Tensor2D, prior: readonly number[] | undefined, fn: string): tf.Tensor2D {
+  return tf.tidy(() => {
+    const pi = priorTensor(fn, prior, R.shape[0]);
+    const joint = tf.transpose(tf.mul(R, tf.expandDims(pi, 1))) as tf.Tensor2D; // [J, K]
+    const mass = tf.sum(joint, 1, true);
+    const normalised = tf.div(joint, tf.maximum(mass, 1e-30));
+    return tf.where(tf.greater(mass, 0), normalised, tf.expandDims(pi, 0)) as tf.Tensor2D;
+  });
+}
+
+export function categoricalSoftCoAnnotationCore(
+  classProbsA: tf.Tensor2D,
+  classProbsB: tf.Tensor2D,
+  posterior: tf.Tensor2D,
+  options: CategoricalSoftCoAnnotationOptions,
+): tf.Scalar {
+  const eps = options.eps ?? DEFAULT_EPS;
+  const q = tf.matMul(classProbsB, posterior) as tf.Tensor2D;
+  return softCrossEntropy(options.stopGradient ? stopGradient(q) : q, classProbsA, eps, options.sampleWeights);
+}
+
+/** mean over samples of -sum_k target(k) log p(k). */
+function softCrossEntropy(target: tf.Tensor2D, probs: tf.Tensor2D, eps: number, weights?: tf.Tensor1D): tf.Scalar {
+  const perSample = tf.neg(tf.sum(tf.mul(target, clampedLog(probs, eps)), 1)) as tf.Tensor1D;
+  return sampleMean(perSample, weights);
+}

@@ -1,0 +1,107 @@
+import * as path from "node:path";
+import { createRequire } from "node:module";
+import * as tf from "@tensorflow/tfjs";
+import type { Backbone } from "./types.js";
+import type { DecodedImage } from "./image.js";
+import { hashFiles, memoryModelHandler, packageDir } from "./io.js";
+import { imagesToTensor } from "./tensor.js";
+
+/** Last layer kept: the 7x7x1280 ReLU6 map (at 224 px) before nsfwjs' pooling and classifier head. */
+const FEATURE_LAYER = "out_relu";
+const FEATURE_DIM = 1280;
+
+export interface MobileNetOptions {
+  /** Input side in pixels (default 224, the size it was trained at; smaller is faster, e.g. 96 or 128). */
+  readonly inputSize?: number;
+  /** Images per forward pass (default 16). */
+  readonly batchSize?: number;
+}
+
+interface KerasLayerJson {
+  name: string;
+  class_name: string;
+  config: { batch_input_shape?: (number | null)[] };
+  inbound_nodes: unknown[];
+}
+
+interface KerasTopology {
+  model_config: {
+    config: { layers: KerasLayerJson[]; output_layers: unknown[]; input_layers: unknown[] };
+  };
+}
+
+/**
+ * MobileNetV2 (alpha 1.0) from the `nsfwjs` package (MIT), read from its bundled model files on disk.
+ * Features: the 1280-d global average of the last convolutional map (`out_relu`), not nsfwjs' classifier.
+ *
+ * Provenance: the network was initialised from ImageNet weights and then fine-tuned by nsfwjs to tell
+ * five kinds of content apart (drawings, hentai, neutral, porn, sexy), so its features are generic but
+ * shifted toward that purpose; they are not the original ImageNet MobileNetV2 features. Weights are
+ * uint8-quantised in the package. Input: RGB scaled to [0, 1], as nsfwjs feeds it.
+ */
+export async function loadMobileNetV2(options: MobileNetOptions = {}): Promise<Backbone> {
+  const inputSize = options.inputSize ?? 224;
+  const batchSize = options.batchSize ?? 16;
+  const dir = path.join(packageDir("nsfwjs"), "dist", "models", "mobilenet_v2");
+  const files = [path.join(dir, "model.min.js"), path.join(dir, "group1-shard1of1.min.js")];
+  const { topology, manifest, shard } = readBundledModel(files[0], files[1]);
+  const trimmed = trimToFeatures(topology, inputSize);
+  const model = await tf.loadLayersModel(memoryModelHandler(trimmed, manifest, [shard]), { strict: false });
+  const weightsHash = await hashFiles(files);
+  return {
+    id: `mobilenetv2@${inputSize}`,
+    weightsHash,
+    inputSize,
+    featureDim: FEATURE_DIM,
+    decode: { size: inputSize, channels: 3, fit: "fill" },
+    description: `MobileNetV2 from nsfwjs 4 (ImageNet-initialised, fine-tuned for content filtering), ${inputSize} px, 1280-d global average pool of ${FEATURE_LAYER}`,
+    extract: (images) => extractInBatches(model, images, inputSize, batchSize),
+    dispose: () => model.dispose(),
+  };
+}
+
+/** The bundles are browserify UMD modules exporting the model JSON object and a base64 weight string. */
+function readBundledModel(modelFile: string, shardFile: string): {
+  topology: KerasTopology;
+  manifest: tf.io.WeightsManifestConfig;
+  shard: Uint8Array;
+} {
+  const require = createRequire(import.meta.url);
+  const json = require(modelFile) as { modelTopology: KerasTopology; weightsManifest: tf.io.WeightsManifestConfig };
+  const base64 = require(shardFile) as unknown;
+  if (typeof base64 !== "string") throw new Error(`${shardFile}: expected a base64 weight string`);
+  return { topology: json.modelTopology, manifest: json.weightsManifest, shard: Buffer.from(base64, "base64") };
+}
+
+/** Drops the layers after FEATURE_LAYER and frees the input size (the convolutions work at any size). */
+function trimToFeatures(topology: KerasTopology, inputSize: number): KerasTopology {
+  const copy = structuredClone(topology);
+  const config = copy.model_config.config;
+  const end = config.layers.findIndex((l) => l.name === FEATURE_LAYER);
+  if (end < 0) throw new Error(`nsfwjs MobileNetV2: layer "${FEATURE_LAYER}" not found; the package layout changed`);
+  config.layers = config.layers.slice(0, end + 1);
+  config.output_layers = [[FEATURE_LAYER, 0, 0]];
+  const input = config.layers[0];
+  input.config.batch_input_shape = [null, inputSize, inputSize, 3];
+  return copy;
+}
+
+async function extractInBatches(
+  model: tf.LayersModel,
+  images: readonly DecodedImage[],
+  inputSize: number,
+  batchSize: number,
+): Promise<Float32Array> {
+  const out = new Float32Array(images.length * FEATURE_DIM);
+  for (let start = 0; start < images.length; start += batchSize) {
+    const batch = images.slice(start, start + batchSize);
+    const pooled = tf.tidy(() => {
+      const x = imagesToTensor(batch, inputSize, 3);
+      const map = model.predict(x) as tf.Tensor4D;
+      return map.mean([1, 2]);
+    });
+    out.set(await pooled.data(), start * FEATURE_DIM);
+    pooled.dispose();
+  }
+  return out;
+}

@@ -1,0 +1,164 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Task } from "../tasks/types.js";
+import { headSize } from "../tasks/types.js";
+import { Rng } from "../engine/random.js";
+
+export type Activation = "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "linear";
+
+/** The shared trunk: an MLP over the backbone's output (or over the raw input when there is no backbone). */
+export interface TrunkOptions {
+  /** Hidden layer sizes; [] puts the heads straight on the backbone output. */
+  readonly hidden?: readonly number[];
+  readonly activation?: Activation;
+  /** Dropout rate after each hidden layer (0 = none). */
+  readonly dropout?: number;
+  readonly batchNorm?: boolean;
+}
+
+export interface ModelOptions {
+  readonly inputShape: readonly number[];
+  readonly tasks: readonly Task[];
+  readonly trunk?: TrunkOptions;
+  /** Any tf.LayersModel mapping the input to features (pretrained CNN, small CNN, ...). */
+  readonly backbone?: tf.LayersModel;
+  /** Whether the backbone's weights train with the rest (default true). */
+  readonly trainBackbone?: boolean;
+  /** Fixes the initial weights of the trunk and heads. */
+  readonly seed: number;
+}
+
+export const defaultTrunk: Required<TrunkOptions> = {
+  hidden: [128],
+  activation: "relu",
+  dropout: 0.1,
+  batchNorm: false,
+};
+
+/**
+ * A backbone, a shared trunk and one head per task, as one tf.LayersModel whose outputs are the
+ * heads' logits in task order (so it saves and loads with stock TensorFlow.js, in a browser too).
+ * Training runs the layers by hand so that dropout draws from the run's seeded stream.
+ */
+export class MultiTaskModel {
+  readonly model: tf.LayersModel;
+  readonly tasks: readonly Task[];
+  private readonly backbone?: tf.LayersModel;
+  private readonly trunkLayers: tf.layers.Layer[];
+  private readonly heads: tf.layers.Layer[];
+  private readonly flatten?: tf.layers.Layer;
+
+  constructor(options: ModelOptions) {
+    const trunk = { ...defaultTrunk, ...options.trunk };
+    const rng = new Rng(options.seed);
+    this.tasks = options.tasks;
+    this.backbone = options.backbone;
+    if (this.backbone && options.trainBackbone === false) this.backbone.trainable = false;
+    this.trunkLayers = buildTrunkLayers(trunk, rng);
+    this.heads = options.tasks.map((task) =>
+      tf.layers.dense({
+        units: headSize(task),
+        name: `head_${safeName(task.name)}`,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: rng.seed() }),
+      }),
+    );
+    const input = tf.input({ shape: [...options.inputShape], name: "input" });
+    let h = (this.backbone ? this.backbone.apply(input) : input) as tf.SymbolicTensor;
+    if (h.shape.length > 2) {
+      this.flatten = tf.layers.flatten({ name: "flatten" });
+      h = this.flatten.apply(h) as tf.SymbolicTensor;
+    }
+    for (const layer of this.trunkLayers) h = layer.apply(h) as tf.SymbolicTensor;
+    const outputs = this.heads.map((head) => head.apply(h) as tf.SymbolicTensor);
+    this.model = tf.model({ inputs: input, outputs, name: "distmatch" });
+  }
+
+  /** Logits per task name. `rng` draws the dropout masks when training. */
+  forward(inputs: tf.Tensor, training: boolean, rng?: Rng): Record<string, tf.Tensor2D> {
+    let h = this.backbone ? (this.backbone.apply(inputs, { training }) as tf.Tensor) : inputs;
+    if (this.flatten) h = this.flatten.apply(h) as tf.Tensor;
+    for (const layer of this.trunkLayers) h = applyLayer(layer, h, training, rng);
+    const out: Record<string, tf.Tensor2D> = {};
+    this.tasks.forEach((task, i) => {
+      out[task.name] = this.heads[i].apply(h) as tf.Tensor2D;
+    });
+    return out;
+  }
+
+  get trainableVariables(): tf.Variable[] {
+    return this.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  }
+
+  /** Variables that weight decay applies to: kernels, not biases or normalisation parameters. */
+  get decayedVariables(): tf.Variable[] {
+    return this.model.trainableWeights
+      .filter((w) => /kernel/.test(w.name))
+      .map((w) => w.read() as tf.Variable);
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+function applyLayer(layer: tf.layers.Layer, h: tf.Tensor, training: boolean, rng?: Rng): tf.Tensor {
+  if (layer.getClassName() === "Dropout") {
+    if (!training) return h;
+    const rate = (layer.getConfig() as { rate: number }).rate;
+    return tf.dropout(h, rate, undefined, rng ? rng.seed() : undefined);
+  }
+  return layer.apply(h, { training }) as tf.Tensor;
+}
+
+function buildTrunkLayers(trunk: Required<TrunkOptions>, rng: Rng): tf.layers.Layer[] {
+  const layers: tf.layers.Layer[] = [];
+  trunk.hidden.forEach((units, i) => {
+    layers.push(
+      tf.layers.dense({
+        units,
+        name: `trunk_dense_${i}`,
+        useBias: !trunk.batchNorm,
+        kernelInitializer: initializerFor(trunk.activation, rng.seed()),
+      }),
+    );
+    if (trunk.batchNorm) layers.push(tf.layers.batchNormalization({ name: `trunk_bn_${i}` }));
+    if (trunk.activation !== "linear") layers.push(tf.layers.activation({ activation: trunk.activation, name: `trunk_act_${i}` }));
+    if (trunk.dropout > 0) layers.push(tf.layers.dropout({ rate: trunk.dropout, name: `trunk_dropout_${i}` }));
+  });
+  return layers;
+}
+
+function initializerFor(activation: Activation, seed: number): ReturnType<typeof tf.initializers.heNormal> {
+  return activation === "relu" || activation === "elu"
+    ? tf.initializers.heNormal({ seed })
+    : tf.initializers.glorotUniform({ seed });
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_]/g, "_");
+}
+
+/** Probabilities per task from logits: softmax for multi-class, sigmoid for multi-label. */
+export function probabilities(task: Task, logits: tf.Tensor2D): tf.Tensor2D {
+  return task.kind === "multiclass" ? tf.softmax(logits) : tf.sigmoid(logits);
+}
+
+/** Anything that maps inputs to logits per task: a model in training, or one loaded from disk. */
+export interface Predictor {
+  readonly tasks: readonly Task[];
+  forward(inputs: tf.Tensor, training: boolean): Record<string, tf.Tensor2D>;
+}
+
+/** A predictor over a stock tf.LayersModel whose outputs are the heads' logits in task order. */
+export function predictorFromLayersModel(model: tf.LayersModel, tasks: readonly Task[]): Predictor {
+  if (model.outputs.length !== tasks.length) {
+    throw new Error(`model has ${model.outputs.length} outputs but ${tasks.length} tasks were given`);
+  }
+  return {
+    tasks,
+    forward(inputs: tf.Tensor): Record<string, tf.Tensor2D> {
+      const out = model.predict(inputs);
+      const list = Array.isArray(out) ? out : [out];
+      return Object.fromEntries(tasks.map((t, i) => [t.name, list[i] as tf.Tensor2D]));
+    },
+  };
+}

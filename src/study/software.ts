@@ -1,0 +1,17 @@
+import { promises as fs } from "node:fs";
+import * as tf from "@tensorflow/tfjs";
+
+let cached: Record<string, string> | undefined;
+
+/** Versions that decide the numbers: distmatch, TensorFlow.js, Node and the platform. */
+export async function softwareVersions(): Promise<Record<string, string>> {
+  if (cached) return cached;
+  const pkg = JSON.parse(await fs.readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  cached = {
+    distmatch: pkg.version,
+    tfjs: tf.version.tfjs,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+  return cached;
+}
