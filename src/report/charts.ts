@@ -195,6 +195,11 @@ function seriesName(term: string, run: RunResult): string {
   return `${term} (${run.task})`;
 }
 
+/** A "total" beside a single other term (a single-task run) repeats that term; drawing it hides it. */
+function redundantTotal(term: string, losses: Record<string, number>): boolean {
+  return term === "total" && Object.keys(losses).length === 2;
+}
+
 function meanOverSeeds(points: Array<{ series: string; epoch: number; value: number }>): Row[] {
   const groups = new Map<string, { series: string; epoch: number; values: number[] }>();
   for (const p of points) {
@@ -215,7 +220,9 @@ function curveCharts(results: StudyResults, variants: readonly VariantView[]): C
     const losses = meanOverSeeds(
       runs.flatMap((run) =>
         run.curves.flatMap((rec) =>
-          Object.entries(rec.losses).map(([term, value]) => ({ series: seriesName(term, run), epoch: rec.epoch, value })),
+          Object.entries(rec.losses)
+            .filter(([term]) => !redundantTotal(term, rec.losses))
+            .map(([term, value]) => ({ series: seriesName(term, run), epoch: rec.epoch, value })),
         ),
       ),
     );

@@ -6,6 +6,7 @@ import { buildObjective, type CouplingSpec } from "../coupling/index.js";
 import { keepTasks } from "../data/sources.js";
 import type { Source } from "../data/types.js";
 import { MultiTaskModel } from "../models/multitask.js";
+import { saveModel, type ModelMetadata } from "../models/io.js";
 import type { Relatedness } from "../relatedness/types.js";
 import type { Task } from "../tasks/types.js";
 import { train, type TrainEvent } from "../train/trainer.js";
@@ -39,6 +40,8 @@ export interface RunKey {
 export interface StudyOptions {
   /** Directory that relative paths in the config are resolved against (default: cwd). */
   readonly baseDir?: string;
+  /** Also save every multi-task run's model (TF.js format) under <dir>/models/<variant>-s<seed>/. */
+  readonly saveModels?: boolean;
   readonly onEvent?: (event: StudyEvent) => void;
 }
 
@@ -73,7 +76,7 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   const plans = await planRelatedness(config, data.tasks, data.pairs, data.sources, data.dataset, baseDir);
   const variantIds = orderVariants(config.variants, plans);
   const total = config.seeds.length * variantIds.reduce((n, id) => n + (getVariant(id).singleTask ? data.tasks.length : 1), 0);
-  const ctx: RunContext = { config, data, dir, configHash, emit, index: 0, total };
+  const ctx: RunContext = { config, data, dir, configHash, emit, index: 0, total, saveModels: options.saveModels ?? false };
 
   const runs: RunResult[] = [];
   const usedRelatedness = new Map<string, { plan: RelatednessPlan; used: Relatedness; estimated?: Relatedness }>();
@@ -138,6 +141,7 @@ interface RunContext {
   readonly dir: string;
   readonly configHash: string;
   readonly emit: (event: StudyEvent) => void;
+  readonly saveModels: boolean;
   index: number;
   readonly total: number;
 }
@@ -177,11 +181,14 @@ async function multiTaskRun(ctx: RunContext, variant: VariantDefinition, seed: n
       ? []
       : relatedness.map((r) => ({ relatedness: r, lambdas, scaMode: config.coupling.scaMode, stopGradient: config.coupling.stopGradient }));
   const key: RunKey = { variant: variant.id, seed };
+  const modelDir = path.join(ctx.dir, "models", `${variant.id.replace(/[^A-Za-z0-9]+/g, "_")}-s${seed}`);
+  const stale = ctx.saveModels && !(await exists(path.join(modelDir, "model.json")));
   return cachedRun(ctx, key, async () => {
     const { result, model } = await trainAndEvaluate(ctx, key, ctx.data.tasks, ctx.data.sources, couplings);
+    if (ctx.saveModels) await saveModel(modelDir, model.model, modelMetadata(ctx.data, variant.id, seed, relatedness));
     model.dispose();
     return result;
-  });
+  }, stale);
 }
 
 async function trainAndEvaluate(
@@ -233,11 +240,11 @@ async function trainAndEvaluate(
 }
 
 /** Reuses a finished run whose inputs hash the same; otherwise runs it and stores the result. */
-async function cachedRun(ctx: RunContext, key: RunKey, run: () => Promise<RunResult>): Promise<RunResult> {
+async function cachedRun(ctx: RunContext, key: RunKey, run: () => Promise<RunResult>, force = false): Promise<RunResult> {
   ctx.index++;
   ctx.emit({ type: "run-start", run: key, index: ctx.index, total: ctx.total });
   const file = runFile(ctx, key, "json");
-  if (await exists(file)) {
+  if (!force && (await exists(file))) {
     const parsed = runResultSchema.safeParse(JSON.parse(await fs.readFile(file, "utf8")));
     if (parsed.success) {
       ctx.emit({ type: "run-end", run: key, result: parsed.data, cached: true });
@@ -310,6 +317,19 @@ function dataFingerprint(data: StudyData): string {
     }
   }
   return h.digest("hex");
+}
+
+function modelMetadata(data: StudyData, variant: string, seed: number, relatedness: readonly Relatedness[]): ModelMetadata {
+  const encoder = (data.inputs as { encoder?: { toJSON(): unknown } }).encoder;
+  return {
+    format: "distmatch-model",
+    version: 1,
+    tasks: data.tasks,
+    inputShape: data.inputs.inputShape,
+    ...(data.inputs.inputNames ? { inputNames: data.inputs.inputNames } : {}),
+    ...(encoder ? { encoder: encoder.toJSON() } : {}),
+    extra: { variant, seed, relatedness, dataset: data.dataset?.name ?? null },
+  };
 }
 
 /** A mutable deep copy, as the results schema types want. */

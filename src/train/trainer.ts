@@ -7,6 +7,7 @@ import { Rng } from "../engine/random.js";
 import type { MultiTaskModel } from "../models/multitask.js";
 import type { EpochRecord } from "../study/results.js";
 import { exists } from "../io/atomic.js";
+import "../engine/fast.js";
 import { saveCheckpoint, loadCheckpoint, type NamedTensor } from "./checkpoint.js";
 import { evaluateSource, primaryValues } from "./evaluate.js";
 

@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from "commander";
+import { runStudyCommand, type StudyFlags } from "./study.js";
+import { datasetsCommand } from "./datasets.js";
+import { relatednessShowCommand, relatednessEstimateCommand } from "./relatedness.js";
+import { predictCommand, evaluateCommand } from "./predict.js";
+import { reportCommand } from "./report.js";
+
+function list(value: string): string[] {
+  return value.split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+function integers(value: string): number[] {
+  const out = list(value).map(Number);
+  if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n < 0)) throw new InvalidArgumentError("expected comma-separated non-negative integers, e.g. 0,1,2");
+  return out;
+}
+
+function number(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError("expected a number");
+  return n;
+}
+
+function ratio(value: string): number[] {
+  const out = value.split(":").map(Number);
+  if (out.length < 2 || out.some((n) => !(n >= 0))) throw new InvalidArgumentError("expected sizes separated by ':', e.g. 1:10");
+  return out;
+}
+
+function studyOptions(cmd: Command): Command {
+  return cmd
+    .option("-c, --config <file>", "study config (JSON); flags override its fields")
+    .option("-d, --dataset <name>", "a built-in data set (see `distmatch datasets`)")
+    .option("--data <files>", "your own CSV/JSONL/ARFF files, comma-separated, one source each (needs --spec)", list)
+    .option("--spec <file>", "column spec (JSON) for --data: inputs and task label columns")
+    .option("--test <file>", "a test file annotated for every task (with --data)")
+    .option("--name <name>", "study name; output goes to <out>/<name>/")
+    .option("-o, --out <dir>", "output root directory", "runs")
+    .option("--seeds <list>", "seeds, e.g. 0,1,2", integers)
+    .option("--variants <list>", "variants: st,mt,mt+coupling,dm,sca,co", list)
+    .option("--epochs <n>", "training epochs per run", number)
+    .option("--batch-size <n>", "batch size", number)
+    .option("--lr <rate>", "Adam learning rate", number)
+    .option("--overlap <fraction>", "fraction of training samples that keep every task's labels", number)
+    .option("--ratio <a:b>", "relative sizes of the task-only subsets, e.g. 1:10", ratio)
+    .option("--representation <name>", "input representation of the data set (e.g. pixels, mobilenetv2)")
+    .addOption(new Option("--relatedness <method>", "where R comes from").choices(["auto", "file", "prior", "overlap", "predictions"]))
+    .option("--relatedness-file <file>", "relatedness matrix file (JSON or CSV)")
+    .option("--prior <name>", "a built-in relatedness prior, e.g. du2014")
+    .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(["wasm", "cpu", "tensorflow", "auto"]))
+    .option("--json", "print the results as JSON on stdout instead of a table")
+    .option("--no-report", "do not write report.html")
+    .option("-q, --quiet", "no progress output");
+}
+
+export function buildProgram(): Command {
+  const program = new Command("distmatch")
+    .description("Multi-task learning of classification tasks with barely overlapping annotations")
+    .version("0.1.0")
+    .showHelpAfterError();
+
+  studyOptions(program.command("study").description("run a study: ST vs MT vs MT + coupling over seeds, with a negative-transfer analysis"))
+    .action(async (flags: StudyFlags) => runStudyCommand(flags, "study"));
+
+  studyOptions(program.command("train").description("train one variant and save the model (TensorFlow.js format)"))
+    .option("--variant <id>", "variant to train", "mt+coupling")
+    .option("--seed <n>", "seed", number)
+    .action(async (flags: StudyFlags) => runStudyCommand(flags, "train"));
+
+  program
+    .command("evaluate")
+    .description("evaluate a saved model on a labelled file (CSV/JSONL/ARFF with the training columns)")
+    .requiredOption("-m, --model <dir>", "model directory written by `distmatch train`")
+    .requiredOption("--data <file>", "labelled data file")
+    .option("--spec <file>", "column spec (default: the one the model was trained with)")
+    .option("--json", "print JSON")
+    .action(evaluateCommand);
+
+  program
+    .command("predict")
+    .description("predict with a saved model; writes one JSON line per input row")
+    .requiredOption("-m, --model <dir>", "model directory written by `distmatch train`")
+    .requiredOption("--data <file>", "data file with the model's input columns")
+    .option("-o, --output <file>", "write JSON lines here instead of stdout")
+    .action(predictCommand);
+
+  const rel = program.command("relatedness").description("inspect and estimate task relatedness matrices");
+  rel
+    .command("show")
+    .description("print a relatedness matrix from a file or a built-in prior")
+    .argument("[file]", "JSON or CSV relatedness file")
+    .option("--prior <name>", "a built-in prior, e.g. du2014")
+    .option("--json", "print JSON")
+    .action(relatednessShowCommand);
+  rel
+    .command("estimate")
+    .description("estimate R = P(B | A) from samples annotated for both tasks")
+    .requiredOption("--data <files>", "data files, comma-separated", list)
+    .requiredOption("--spec <file>", "column spec (JSON)")
+    .requiredOption("--from <task>", "task A (multi-class)")
+    .requiredOption("--to <task>", "task B")
+    .option("--alpha <n>", "Laplace smoothing", number, 1)
+    .option("-o, --output <file>", "save the matrix (JSON or CSV by extension)")
+    .action(relatednessEstimateCommand);
+
+  program.command("datasets").description("list the built-in data sets").option("--json", "print JSON").action(datasetsCommand);
+
+  program
+    .command("report")
+    .description("rebuild report.html of a study from its results.json")
+    .argument("<runDir>", "study output directory, e.g. runs/soybean")
+    .action(reportCommand);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    process.stderr.write(`distmatch: ${(err as Error).message}\n`);
+    if (process.env.DISTMATCH_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

@@ -1,0 +1,76 @@
+import * as path from "node:path";
+import { loadModel, type LoadedModel } from "../models/io.js";
+import { predictorFromLayersModel } from "../models/multitask.js";
+import { readTable } from "../data/readers/index.js";
+import type { RawTable } from "../data/readers/types.js";
+import { inputEncoderFromJSON } from "../data/encoder.js";
+import { tableFromRecords } from "../data/table.js";
+import { parseColumnSpec, type ColumnSpec } from "../data/spec.js";
+import { tableToSource } from "../data/sources.js";
+import type { Source } from "../data/types.js";
+import { metricsFromProbabilities, predictSource } from "../train/evaluate.js";
+import { readStudyConfig } from "../study/config.js";
+import { useBackend } from "../engine/backend.js";
+import "../engine/fast.js";
+import { writeFileAtomic } from "../io/atomic.js";
+
+function encodeInputs(loaded: LoadedModel, table: RawTable, modelDir: string): { inputs: Float32Array; inputShape: readonly number[] } {
+  if (!loaded.metadata.encoder) {
+    throw new Error(`${path.join(modelDir, "distmatch.json")}: the model has no saved input encoder, so it cannot read ${table.file}`);
+  }
+  const encoder = inputEncoderFromJSON(loaded.metadata.encoder, path.join(modelDir, "distmatch.json"));
+  const encoded = encoder.encode(table.records);
+  return { inputs: encoded.inputs, inputShape: encoded.inputShape };
+}
+
+export async function predictCommand(flags: { model: string; data: string; output?: string }): Promise<void> {
+  await useBackend("wasm");
+  const loaded = await loadModel(flags.model);
+  const table = await readTable(path.resolve(flags.data));
+  const { inputs, inputShape } = encodeInputs(loaded, table, flags.model);
+  const source: Source = { name: "input", n: table.records.length, inputShape, inputs, targets: {} };
+  const probs = await predictSource(predictorFromLayersModel(loaded.model, loaded.metadata.tasks), source);
+  const lines = table.records.map((record, i) => {
+    const out: Record<string, unknown> = { line: record.line };
+    for (const task of loaded.metadata.tasks) {
+      const width = task.kind === "multiclass" ? task.classes.length : task.labels.length;
+      const p = Array.from(probs[task.name].subarray(i * width, (i + 1) * width), (v) => Number(v.toFixed(6)));
+      if (task.kind === "multiclass") {
+        const best = p.indexOf(Math.max(...p));
+        out[task.name] = { class: task.classes[best], probabilities: Object.fromEntries(task.classes.map((c, k) => [c, p[k]])) };
+      } else {
+        const th = loaded.metadata.thresholds?.[task.name];
+        out[task.name] = {
+          labels: task.labels.filter((_, j) => p[j] >= (th?.[j] ?? 0.5)),
+          probabilities: Object.fromEntries(task.labels.map((l, j) => [l, p[j]])),
+        };
+      }
+    }
+    return JSON.stringify(out);
+  });
+  const text = lines.join("\n") + "\n";
+  if (flags.output) await writeFileAtomic(flags.output, text);
+  else process.stdout.write(text);
+}
+
+export async function evaluateCommand(flags: { model: string; data: string; spec?: string; json?: boolean }): Promise<void> {
+  await useBackend("wasm");
+  const loaded = await loadModel(flags.model);
+  const specValue = flags.spec ? await readStudyConfig(flags.spec) : loaded.metadata.extra?.["spec"];
+  if (!specValue) throw new Error(`evaluate: give --spec <file> naming the label columns of ${flags.data}`);
+  const spec = parseColumnSpec(specValue, flags.spec ?? "model spec") as ColumnSpec;
+  const raw = await readTable(path.resolve(flags.data));
+  const table = tableFromRecords(raw, spec);
+  const { inputs, inputShape } = encodeInputs(loaded, raw, flags.model);
+  const source = tableToSource(table, { inputs, inputShape, description: "" }, { name: "evaluation" });
+  const predictor = predictorFromLayersModel(loaded.model, loaded.metadata.tasks);
+  const metrics = metricsFromProbabilities(loaded.metadata.tasks, source, await predictSource(predictor, source), loaded.metadata.thresholds);
+  if (flags.json) {
+    process.stdout.write(JSON.stringify(metrics, null, 2) + "\n");
+    return;
+  }
+  for (const [task, m] of Object.entries(metrics)) {
+    const values = Object.entries(m.values).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ");
+    process.stdout.write(`${task} (${m.kind}, n=${m.n}): ${values}\n`);
+  }
+}

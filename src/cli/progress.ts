@@ -1,0 +1,60 @@
+import cliProgress from "cli-progress";
+import type { StudyEvent } from "../study/run.js";
+
+/**
+ * Turns study events into progress bars on a terminal, and into one log line per finished run
+ * elsewhere (CI logs, pipes), so long work always shows that it moves.
+ */
+export function studyProgress(options: { quiet: boolean }): { onEvent: (e: StudyEvent) => void; stop: () => void } {
+  if (options.quiet) return { onEvent: () => {}, stop: () => {} };
+  return process.stderr.isTTY ? barProgress() : lineProgress();
+}
+
+function runLabel(e: { run: { variant: string; seed: number; task?: string } }): string {
+  return `${e.run.variant}${e.run.task ? `[${e.run.task}]` : ""} seed ${e.run.seed}`;
+}
+
+function barProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } {
+  const multi = new cliProgress.MultiBar(
+    { format: " {label} |{bar}| {value}/{total} {detail}", hideCursor: true, clearOnComplete: false, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  let runs: cliProgress.SingleBar | undefined;
+  let epochs: cliProgress.SingleBar | undefined;
+  let extract: cliProgress.SingleBar | undefined;
+  const onEvent = (e: StudyEvent): void => {
+    if (e.type === "extract") {
+      extract ??= multi.create(e.total, 0, { label: "features".padEnd(28), detail: "" });
+      extract.update(e.done, { detail: e.label });
+    } else if (e.type === "run-start") {
+      runs ??= multi.create(e.total, 0, { label: "runs".padEnd(28), detail: "" });
+      runs.update(e.index - 1, { detail: runLabel(e) });
+    } else if (e.type === "train" && e.event.type === "start") {
+      epochs ??= multi.create(e.event.epochs, 0, { label: "epochs".padEnd(28), detail: "" });
+      epochs.setTotal(e.event.epochs);
+      epochs.update(e.event.resumedAtEpoch, { detail: runLabel(e) });
+    } else if (e.type === "train" && e.event.type === "epoch") {
+      const v = Object.entries(e.event.record.validation).map(([k, x]) => `${k} ${x.toFixed(3)}`).join(", ");
+      epochs?.update(e.event.record.epoch, { detail: `${runLabel(e)}  val ${v}` });
+    } else if (e.type === "run-end") {
+      runs?.increment(1, { detail: `${runLabel(e)} done${e.cached ? " (cached)" : ""}` });
+    }
+  };
+  return { onEvent, stop: () => multi.stop() };
+}
+
+function lineProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } {
+  let lastExtract = 0;
+  const onEvent = (e: StudyEvent): void => {
+    if (e.type === "extract" && (e.done === e.total || Date.now() - lastExtract > 5000)) {
+      lastExtract = Date.now();
+      process.stderr.write(`features ${e.done}/${e.total} ${e.label}\n`);
+    } else if (e.type === "run-end") {
+      const metrics = Object.entries(e.result.metrics).map(([t, m]) => `${t} ${m.primary} ${m.values[m.primary].toFixed(3)}`).join(", ");
+      process.stderr.write(`run ${runLabel(e)}: ${metrics} (${e.cached ? "cached" : `${e.result.epochs} epochs, ${e.result.wallSeconds.toFixed(1)} s`})\n`);
+    } else if (e.type === "relatedness") {
+      process.stderr.write(`relatedness ${e.from} -> ${e.to} (seed ${e.seed}): ${e.method}\n`);
+    }
+  };
+  return { onEvent, stop: () => {} };
+}

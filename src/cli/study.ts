@@ -1,0 +1,91 @@
+import * as path from "node:path";
+import { readStudyConfig, type StudyConfigInput } from "../study/config.js";
+import { runStudy } from "../study/run.js";
+import { writeReport } from "../report/index.js";
+import { studyProgress } from "./progress.js";
+import { formatSummaryTable } from "./table.js";
+
+export interface StudyFlags {
+  config?: string;
+  dataset?: string;
+  data?: string[];
+  spec?: string;
+  test?: string;
+  name?: string;
+  out: string;
+  seeds?: number[];
+  variants?: string[];
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  overlap?: number;
+  ratio?: number[];
+  representation?: string;
+  relatedness?: string;
+  relatednessFile?: string;
+  prior?: string;
+  backend?: string;
+  json?: boolean;
+  report: boolean;
+  quiet?: boolean;
+  variant?: string;
+  seed?: number;
+}
+
+type Obj = Record<string, unknown>;
+
+/** Flags override the config file's fields; the merged object is validated by the study schema. */
+export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"): Promise<{ config: StudyConfigInput; baseDir: string }> {
+  const fromFile = flags.config ? ((await readStudyConfig(flags.config)) as Obj) : {};
+  const baseDir = flags.config ? path.dirname(path.resolve(flags.config)) : process.cwd();
+  const config: Obj = { ...fromFile };
+  const section = (key: string): Obj => (config[key] = { ...((config[key] as Obj | undefined) ?? {}) }) as Obj;
+  if (flags.dataset) config.dataset = flags.dataset;
+  if (flags.data) {
+    if (!flags.spec) throw new Error("--data needs --spec <file> (which columns are inputs and which are labels)");
+    const spec = await readStudyConfig(flags.spec);
+    config.data = { sources: flags.data.map((file) => ({ file: path.resolve(file) })), spec, ...(flags.test ? { test: path.resolve(flags.test) } : {}) };
+  }
+  if (flags.name) config.name = flags.name;
+  if (flags.out !== "runs" || config.outDir === undefined) config.outDir = path.resolve(flags.out);
+  if (flags.seeds) config.seeds = flags.seeds;
+  if (flags.variants) config.variants = flags.variants;
+  if (flags.representation) config.representation = flags.representation;
+  if (flags.backend) config.backend = flags.backend;
+  if (flags.epochs !== undefined) section("training").epochs = flags.epochs;
+  if (flags.batchSize !== undefined) section("training").batchSize = flags.batchSize;
+  if (flags.lr !== undefined) section("training").learningRate = flags.lr;
+  if (flags.overlap !== undefined) section("split").overlap = flags.overlap;
+  if (flags.ratio) section("split").ratio = flags.ratio;
+  if (flags.relatedness) section("relatedness").method = flags.relatedness;
+  if (flags.relatednessFile) section("relatedness").file = path.resolve(flags.relatednessFile);
+  if (flags.prior) section("relatedness").prior = flags.prior;
+  if (mode === "train") {
+    config.variants = [flags.variant ?? "mt+coupling"];
+    config.seeds = [flags.seed ?? ((config.seeds as number[] | undefined)?.[0] ?? 0)];
+  }
+  return { config: config as StudyConfigInput, baseDir };
+}
+
+export async function runStudyCommand(flags: StudyFlags, mode: "study" | "train"): Promise<void> {
+  const { config, baseDir } = await configFromFlags(flags, mode);
+  const progress = studyProgress({ quiet: Boolean(flags.quiet || flags.json) });
+  let outcome;
+  try {
+    outcome = await runStudy(config, { baseDir, onEvent: progress.onEvent, saveModels: mode === "train" });
+  } finally {
+    progress.stop();
+  }
+  const report = flags.report ? await writeReport(outcome.dir) : undefined;
+  if (flags.json) {
+    process.stdout.write(JSON.stringify({ results: outcome.resultsFile, report, summary: outcome.results.summary, deltaM: outcome.results.deltaM }, null, 2) + "\n");
+    return;
+  }
+  process.stdout.write(`\n${formatSummaryTable(outcome.results)}\n\n`);
+  if (mode === "train") {
+    const variant = (config.variants ?? ["mt+coupling"])[0].replace(/[^A-Za-z0-9]+/g, "_");
+    process.stdout.write(`model:   ${path.join(outcome.dir, "models", `${variant}-s${outcome.results.seeds[0]}`)}\n`);
+  }
+  process.stdout.write(`results: ${outcome.resultsFile}\n`);
+  if (report) process.stdout.write(`report:  ${report}\n`);
+}

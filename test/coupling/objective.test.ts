@@ -1,0 +1,174 @@
+import { before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { useBackend } from "../../src/engine/backend.js";
+import {
+  buildObjective,
+  categoricalDistributionMatchingLoss,
+  categoricalSoftCoAnnotationLoss,
+  coAnnotationLoss,
+  coAnnotationTargets,
+  distributionMatchingLoss,
+  softCoAnnotationLoss,
+  type CouplingSpec,
+} from "../../src/coupling/index.js";
+import type { Relatedness } from "../../src/relatedness/types.js";
+import { maskedSigmoidCrossEntropy, maskedSoftmaxCrossEntropy } from "../../src/tasks/losses.js";
+import { multiClassTask, multiLabelTask } from "../../src/tasks/types.js";
+import { classTargets, close, labelTargets, scalar } from "./helpers.js";
+
+const expr = multiClassTask("expr", ["happy", "surprise", "neutral"]);
+const au = multiLabelTask("au", ["AU1", "AU2", "AU6", "AU12", "AU25"]);
+const R = [
+  [0, 0, 0.5, 1, 1],
+  [1, 1, 0, 0, 1],
+  [0, 0, 0, 0, 0],
+];
+const relatedness: Relatedness = {
+  from: "expr",
+  to: "au",
+  toKind: "multilabel",
+  rows: expr.classes,
+  columns: au.labels,
+  values: R,
+};
+
+const logitsExpr = [[0.5, -0.2, 0.1], [2, 0, -1], [-0.5, 0.4, 0.3], [0, 0, 1]];
+const logitsAu = [[0.3, -1, 0.8, 1.2, -0.1], [0, 0.5, -0.5, 1, 2], [-1, -1, 0.2, 0.4, 0.9], [1.5, 0.2, 0, -0.3, 0.1]];
+const targets = () => ({
+  expr: classTargets([0, -1, 1, -1], 3),
+  au: labelTargets([
+    [null, null, null, null, null],
+    [1, 1, 0, 0, 1],
+    [1, null, null, null, 0],
+    [null, 0, null, null, null],
+  ]),
+});
+const logits = () => ({ expr: tf.tensor2d(logitsExpr), au: tf.tensor2d(logitsAu) });
+
+describe("buildObjective (wasm)", () => {
+  before(async () => {
+    await useBackend("wasm");
+  });
+
+  it("terms equal the separate functions; total = supervised + lambda-weighted couplings", () => {
+    const spec: CouplingSpec = { relatedness, lambdas: { dm: 0.5, sca: 2, co: 1 } };
+    const objective = buildObjective([expr, au], [spec]);
+    assert.deepEqual(objective.termNames, ["sup:expr", "sup:au", "dm:expr->au", "sca:expr<-au", "co:expr->au", "co:expr<-au"]);
+    const l = logits();
+    const t = targets();
+    const { terms, total } = objective(l, t);
+    assert.deepEqual(Object.keys(terms).sort(), [...objective.termNames].sort());
+    const pA = tf.softmax(l.expr) as tf.Tensor2D;
+    const pB = tf.sigmoid(l.au) as tf.Tensor2D;
+    const sup = scalar(maskedSoftmaxCrossEntropy(l.expr, t.expr.oneHot, t.expr.mask)) +
+      scalar(maskedSigmoidCrossEntropy(l.au, t.au.values, t.au.mask));
+    const dm = scalar(distributionMatchingLoss(pA, pB, R));
+    const sca = scalar(softCoAnnotationLoss(pA, pB, R));
+    const co = coAnnotationLoss(pA, pB, coAnnotationTargets(t.expr, t.au, R));
+    const coB = scalar(co.toB);
+    const coA = scalar(co.toA);
+    close(scalar(terms["dm:expr->au"]), dm);
+    close(scalar(terms["sca:expr<-au"]), sca);
+    close(scalar(terms["co:expr->au"]), coB);
+    close(scalar(terms["co:expr<-au"]), coA);
+    close(scalar(total), sup + 0.5 * dm + 2 * sca + coB + coA);
+    objective.dispose();
+  });
+
+  it("a term whose lambda is 0 is not computed; options reach the terms", () => {
+    const objective = buildObjective(
+      [expr, au],
+      [{ relatedness, lambdas: { dm: 0, sca: 1, co: 0 }, scaMode: "bernoulli" }],
+    );
+    const l = logits();
+    const { terms } = objective(l, targets());
+    assert.deepEqual(Object.keys(terms).sort(), ["sca:expr<-au", "sup:au", "sup:expr"]);
+    const expected = softCoAnnotationLoss(tf.softmax(l.expr) as tf.Tensor2D, tf.sigmoid(l.au) as tf.Tensor2D, R, { mode: "bernoulli" });
+    close(scalar(terms["sca:expr<-au"]), scalar(expected));
+    objective.dispose();
+  });
+
+  it("aligns a relatedness given in another row/column order", () => {
+    const permuted: Relatedness = {
+      ...relatedness,
+      rows: ["neutral", "happy", "surprise"],
+      columns: ["AU25", "AU1", "AU2", "AU6", "AU12"],
+      values: [
+        [0, 0, 0, 0, 0],
+        [1, 0, 0, 0.5, 1],
+        [1, 1, 1, 0, 0],
+      ],
+    };
+    const a = buildObjective([expr, au], [{ relatedness, lambdas: { dm: 1, sca: 1, co: 1 } }]);
+    const b = buildObjective([expr, au], [{ relatedness: permuted, lambdas: { dm: 1, sca: 1, co: 1 } }]);
+    close(scalar(b(logits(), targets()).total), scalar(a(logits(), targets()).total));
+    a.dispose();
+    b.dispose();
+  });
+
+  it("rejects relatedness that does not match the tasks, naming the field", () => {
+    const lambdas = { dm: 1, sca: 1, co: 1 };
+    assert.throws(
+      () => buildObjective([expr, au], [{ relatedness: { ...relatedness, columns: ["AU1", "AU2", "AU6", "AU12", "AU26"] }, lambdas }]),
+      /couplings\[0\]\.relatedness/,
+    );
+    assert.throws(
+      () => buildObjective([expr, au], [{ relatedness: { ...relatedness, to: "aus" }, lambdas }]),
+      /couplings\[0\]\.relatedness\.to is "aus", expected one of the tasks: expr, au/,
+    );
+    assert.throws(
+      () => buildObjective([expr, au], [{ relatedness, lambdas: { dm: -1, sca: 1, co: 1 } }]),
+      /couplings\[0\]\.lambdas\.dm is -1, expected a finite number >= 0/,
+    );
+    const objective = buildObjective([expr, au], []);
+    assert.throws(() => objective({ expr: tf.tensor2d(logitsExpr) }, targets()), /no logits for task "au"/);
+  });
+
+  it("multi-class B pairs use the categorical losses", () => {
+    const pose = multiClassTask("pose", ["left", "right"]);
+    const Rc = [[0.9, 0.1], [0.5, 0.5], [0.2, 0.8]];
+    const rel: Relatedness = { from: "expr", to: "pose", toKind: "multiclass", rows: expr.classes, columns: pose.classes, values: Rc };
+    const objective = buildObjective([expr, pose], [{ relatedness: rel, lambdas: { dm: 1, sca: 1, co: 1 } }], {
+      priors: { expr: [0.5, 0.3, 0.2] },
+    });
+    const l = { expr: tf.tensor2d(logitsExpr), pose: tf.tensor2d([[0, 1], [1, 0], [0.5, 0.5], [2, -2]]) };
+    const t = { expr: classTargets([0, -1, 1, -1], 3), pose: classTargets([-1, 1, 0, -1], 2) };
+    const { terms } = objective(l, t);
+    const pA = tf.softmax(l.expr) as tf.Tensor2D;
+    const pB = tf.softmax(l.pose) as tf.Tensor2D;
+    close(scalar(terms["dm:expr->pose"]), scalar(categoricalDistributionMatchingLoss(pA, pB, Rc)));
+    close(scalar(terms["sca:expr<-pose"]), scalar(categoricalSoftCoAnnotationLoss(pA, pB, Rc, { prior: [0.5, 0.3, 0.2] })));
+    // co A -> B: only sample 0 (expr happy, pose missing): -sum_j R[0][j] log pB(0, j).
+    const pB0 = pB.arraySync()[0];
+    close(scalar(terms["co:expr->pose"]), -(0.9 * Math.log(pB0[0]) + 0.1 * Math.log(pB0[1])));
+    assert.throws(
+      () => buildObjective([expr, pose], [{ relatedness: rel, lambdas: { dm: 0, sca: 0, co: 1 }, coVariant: "hard" }]),
+      /couplings\[0\]\.coVariant: "hard" needs a multi-label task B/,
+    );
+    objective.dispose();
+  });
+
+  it("leaks nothing per step, dispose frees its constants, gradients are finite", () => {
+    const before = tf.memory().numTensors;
+    const objective = buildObjective([expr, au], [{ relatedness, lambdas: { dm: 1, sca: 1, co: 1 }, coVariant: "hard", stopGradient: true }]);
+    const l = logits();
+    const t = targets();
+    const afterBuild = tf.memory().numTensors;
+    for (let step = 0; step < 3; step++) {
+      const result = objective(l, t);
+      tf.dispose(result as unknown as tf.TensorContainer);
+    }
+    assert.equal(tf.memory().numTensors, afterBuild);
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => {
+      const r = objective({ expr: a as tf.Tensor2D, au: b as tf.Tensor2D }, t);
+      return r.total;
+    })([l.expr, l.au]);
+    for (const g of grads) assert.ok(Array.from(g.dataSync()).every(Number.isFinite));
+    tf.dispose([...grads, l.expr, l.au, t.expr.oneHot, t.expr.mask, t.au.values, t.au.mask]);
+    const held = afterBuild - before - 6; // the 6 logits/targets tensors
+    assert.ok(held > 0, "the objective holds its relatedness tensors");
+    objective.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
+});
