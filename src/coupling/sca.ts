@@ -56,6 +56,9 @@ export function softCoAnnotationLoss(
 
 /** The constant score matrices of {@link softCoAnnotationLoss}; build once per R and mode. */
 export function scaWeights(R: tf.Tensor2D, mode: ScaMode): ScaWeights {
+  if (mode !== "product" && mode !== "bernoulli") {
+    throw new Error(`soft co-annotation: mode ${JSON.stringify(mode)} is not one of "product", "bernoulli"`);
+  }
   return tidyObject((): ScaWeights => {
     const onLog = tf.transpose(R) as tf.Tensor2D;
     if (mode === "bernoulli") return { onLog, onLog1m: tf.transpose(tf.sub(1, R)) as tf.Tensor2D };

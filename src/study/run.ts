@@ -85,7 +85,7 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
     for (const id of variantIds.filter((v) => getVariant(v).singleTask)) {
       for (const task of data.tasks) runs.push(await singleTaskRun(ctx, getVariant(id), seed, task, stProbs));
     }
-    const relatedness = await resolveRelatedness(ctx, plans, seed, stProbs);
+    const relatedness = needsRelatedness(variantIds) ? await resolveRelatedness(ctx, plans, seed, stProbs) : new Map();
     if (seed === config.seeds[0]) {
       for (const [key, value] of relatedness) usedRelatedness.set(key, value);
     }

@@ -283,6 +283,7 @@ async function writeCheckpoint(file: string, parts: CheckpointParts): Promise<vo
     groups: {
       model: named(modelWeights),
       optimizer: optimizerWeights.map((w) => ({ name: w.name, tensor: w.tensor })),
+      adamPowers: adamPowers(parts.optimizer),
       ...(parts.best ? { best: named(parts.best) } : {}),
     },
   });
@@ -304,8 +305,37 @@ async function restoreCheckpoint(
   }
   model.model.setWeights(model_.map((w) => w.tensor));
   await optimizer.setWeights((ckpt.groups.optimizer ?? []).map((w) => ({ name: w.name, tensor: w.tensor })));
+  restoreAdamPowers(optimizer, ckpt.groups.adamPowers ?? []);
   model_.forEach((w) => w.tensor.dispose());
   return { loop: state.loop, rng: state.rng, sampler: state.sampler, best: ckpt.groups.best?.map((w) => w.tensor) ?? null };
+}
+
+/**
+ * tfjs's Adam keeps beta1^t and beta2^t as running products; setWeights() recomputes them with pow(),
+ * which differs in the last float bits. Saving the products makes a resumed run bit-identical.
+ */
+interface AdamInternals {
+  accBeta1?: tf.Variable;
+  accBeta2?: tf.Variable;
+}
+
+function adamPowers(optimizer: tf.Optimizer): NamedTensor[] {
+  const adam = optimizer as unknown as AdamInternals;
+  return adam.accBeta1 && adam.accBeta2
+    ? [
+        { name: "accBeta1", tensor: adam.accBeta1 },
+        { name: "accBeta2", tensor: adam.accBeta2 },
+      ]
+    : [];
+}
+
+function restoreAdamPowers(optimizer: tf.Optimizer, saved: readonly NamedTensor[]): void {
+  const adam = optimizer as unknown as AdamInternals;
+  for (const { name, tensor } of saved) {
+    const target = name === "accBeta1" ? adam.accBeta1 : name === "accBeta2" ? adam.accBeta2 : undefined;
+    target?.assign(tensor.reshape(target.shape));
+    tensor.dispose();
+  }
 }
 
 function sameShape(a: readonly number[], b: readonly (number | null)[]): boolean {

@@ -131,6 +131,10 @@ describe("soft co-annotation (wasm)", () => {
       const v = scalar(softCoAnnotationLoss(tf.tensor2d(pA), tf.tensor2d(pBs), DU_R, { mode }));
       close(v, refSoftCoAnnotation(pA, pBs, DU_R, mode));
     }
+    assert.throws(
+      () => softCoAnnotationLoss(tf.tensor2d(pA), tf.tensor2d(pBs), DU_R, { mode: "prod" as "product" }),
+      /mode "prod" is not one of "product", "bernoulli"/,
+    );
   });
 });
 
