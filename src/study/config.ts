@@ -54,9 +54,10 @@ export const studyConfigSchema = z.strictObject({
       weightDecay: z.number().min(0).default(1e-4),
       sampler: z.enum(["quota", "proportional", "round-robin"]).default("quota"),
       patience: z.number().int().nonnegative().default(10),
+      monitor: z.string().default("loss").describe('early stopping: "loss" (validation loss), "mean" (mean primary metric) or a task name'),
       stepsPerEpoch: z.number().int().positive().optional(),
     })
-    .default({ epochs: 40, batchSize: 32, learningRate: 3e-3, weightDecay: 1e-4, sampler: "quota", patience: 10 }),
+    .default({ epochs: 40, batchSize: 32, learningRate: 3e-3, weightDecay: 1e-4, sampler: "quota", patience: 10, monitor: "loss" }),
   coupling: z
     .strictObject({
       lambdaDm: z.number().min(0).default(1),

@@ -22,8 +22,20 @@ function task(tasks: readonly Task[], name: string): Task {
   return t;
 }
 
+function labelledAt(source: Source, task: string, row: number): boolean {
+  const t = source.targets[task];
+  if (!t) return false;
+  if (t.kind === "multiclass") return t.labels[row] >= 0;
+  const width = t.mask.length / source.n;
+  return t.mask.subarray(row * width, (row + 1) * width).some((m) => m > 0);
+}
+
+/** Whether any training sample carries labels of both tasks. */
 function coAnnotated(sources: readonly Source[], a: string, b: string): boolean {
-  return sources.some((s) => s.targets[a] && s.targets[b]);
+  return sources.some((s) => {
+    for (let i = 0; i < s.n; i++) if (labelledAt(s, a, i) && labelledAt(s, b, i)) return true;
+    return false;
+  });
 }
 
 /**

@@ -43,6 +43,8 @@ export const epochRecordSchema = z.object({
   losses: z.record(z.string(), z.number()),
   /** Validation value of each task's primary metric. */
   validation: z.record(z.string(), z.number()),
+  /** Summed supervised loss on the validation set (what early stopping watches by default). */
+  validationLoss: z.number().optional(),
   seconds: z.number(),
 });
 

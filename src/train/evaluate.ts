@@ -80,6 +80,41 @@ export async function evaluateSource(
   return metricsFromProbabilities(model.tasks, source, await predictSource(model, source), thresholds);
 }
 
+/**
+ * Mean supervised loss per task on a labelled source (cross-entropy over labelled samples, BCE over
+ * annotated entries), summed over tasks: the smooth signal early stopping watches by default.
+ */
+export function supervisedLossFromProbabilities(tasks: readonly Task[], source: Source, probs: Readonly<Record<string, Float32Array>>, eps = 1e-7): number | null {
+  let total = 0;
+  let counted = 0;
+  for (const task of tasks) {
+    const targets = source.targets[task.name];
+    const p = probs[task.name];
+    if (!targets || !p) continue;
+    let sum = 0;
+    let n = 0;
+    if (targets.kind === "multiclass") {
+      const K = p.length / Math.max(source.n, 1);
+      targets.labels.forEach((k, i) => {
+        if (k < 0) return;
+        sum -= Math.log(Math.max(p[i * K + k], eps));
+        n++;
+      });
+    } else {
+      targets.mask.forEach((m, i) => {
+        if (m <= 0) return;
+        const q = Math.min(Math.max(p[i], eps), 1 - eps);
+        sum -= targets.values[i] * Math.log(q) + (1 - targets.values[i]) * Math.log(1 - q);
+        n++;
+      });
+    }
+    if (n === 0) continue;
+    total += sum / n;
+    counted++;
+  }
+  return counted === 0 ? null : total;
+}
+
 /** The primary metric of each evaluated task, e.g. { disease: 0.83, symptoms: 0.71 }. */
 export function primaryValues(metrics: Readonly<Record<string, TaskMetricsRecord>>): Record<string, number> {
   return Object.fromEntries(Object.entries(metrics).map(([task, m]) => [task, m.values[m.primary]]));

@@ -9,7 +9,7 @@ import type { EpochRecord } from "../study/results.js";
 import { exists } from "../io/atomic.js";
 import "../engine/fast.js";
 import { saveCheckpoint, loadCheckpoint, type NamedTensor } from "./checkpoint.js";
-import { evaluateSource, primaryValues } from "./evaluate.js";
+import { metricsFromProbabilities, predictSource, primaryValues, supervisedLossFromProbabilities } from "./evaluate.js";
 
 /** The training objective: named scalar terms and their weighted total, from logits and batch targets. */
 export type Objective = (
@@ -29,7 +29,10 @@ export interface TrainOptions {
   readonly stepsPerEpoch?: number;
   /** Stop after this many epochs without a better validation value (0 = never stop early). */
   readonly patience?: number;
-  /** "mean" (mean primary metric over validated tasks) or a task name. */
+  /**
+   * What early stopping watches on the validation source: "loss" (the summed supervised loss, lower is
+   * better; smooth even on small validation sets), "mean" (mean primary metric over tasks) or a task name.
+   */
   readonly monitor?: string;
   /** One seed fixes sampling and dropout (the model's initial weights come from its own seed). */
   readonly seed: number;
@@ -46,7 +49,7 @@ export const defaultTrainOptions = {
   weightDecay: 0,
   sampler: "quota" as SamplingPolicy,
   patience: 10,
-  monitor: "mean",
+  monitor: "loss",
 };
 
 export type TrainEvent =
@@ -123,10 +126,16 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       const started = Date.now();
       const losses = await runEpoch(args, optimizer, sampler, dropoutRng, opts, loop.epoch);
       loop.epoch++;
-      const validation = args.validation ? primaryValues(await evaluateSource(model, args.validation)) : {};
-      const record: EpochRecord = { epoch: loop.epoch, losses, validation, seconds: (Date.now() - started) / 1000 };
+      const checked = args.validation ? await validate(model, args.validation) : { metrics: {}, loss: null };
+      const record: EpochRecord = {
+        epoch: loop.epoch,
+        losses,
+        validation: checked.metrics,
+        ...(checked.loss === null ? {} : { validationLoss: checked.loss }),
+        seconds: (Date.now() - started) / 1000,
+      };
       loop.history.push(record);
-      const improved = updateBest(loop, monitorValue(validation, opts.monitor), opts.patience);
+      const improved = updateBest(loop, monitorValue(checked, opts.monitor), opts.patience);
       if (improved) best = replaceBest(best, model);
       args.onEvent?.({ type: "epoch", record, improved });
       if (loop.stoppedEarly) args.onEvent?.({ type: "early-stop", epoch: loop.epoch, bestEpoch: loop.bestEpoch });
@@ -228,7 +237,18 @@ function applyWeightDecay(variables: tf.Variable[], rate: number): void {
   });
 }
 
-function monitorValue(validation: Record<string, number>, monitor: string): number | null {
+async function validate(model: MultiTaskModel, source: Source): Promise<{ metrics: Record<string, number>; loss: number | null }> {
+  const probs = await predictSource(model, source);
+  return {
+    metrics: primaryValues(metricsFromProbabilities(model.tasks, source, probs)),
+    loss: supervisedLossFromProbabilities(model.tasks, source, probs),
+  };
+}
+
+/** The value early stopping maximises: the negated loss, the mean primary metric, or one task's metric. */
+function monitorValue(checked: { metrics: Record<string, number>; loss: number | null }, monitor: string): number | null {
+  if (monitor === "loss") return checked.loss === null ? null : -checked.loss;
+  const validation = checked.metrics;
   const values = Object.values(validation);
   if (values.length === 0) return null;
   if (monitor === "mean") return values.reduce((a, b) => a + b, 0) / values.length;
