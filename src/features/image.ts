@@ -47,7 +47,7 @@ export async function decodeImage(pathOrBuffer: string | Uint8Array, options: De
     raw = await pipeline.raw().toBuffer({ resolveWithObject: true });
   } catch (err) {
     const where = typeof pathOrBuffer === "string" ? pathOrBuffer : "<buffer>";
-    throw new Error(`${where}: cannot decode image (${(err as Error).message})`);
+    throw new Error(`${where}: cannot decode image (${(err as Error).message})`, { cause: err });
   }
   return fromBytes(raw.data, raw.info.width, raw.info.height, raw.info.channels, channels);
 }

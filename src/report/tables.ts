@@ -44,7 +44,7 @@ export function headlineTable(summary: TaskSummary, results: StudyResults, varia
       const deltaClass = cell.delta ? (cell.delta.absolute > 0 ? "up" : cell.delta.absolute < 0 ? "down" : "") : "";
       const seeds = cell.values.map((v) => fixed(v)).join(", ");
       const marker = nt
-        ? `<span class="nt" title="below ST by more than the seed-to-seed spread">\u25bc<span class=\"nt-text\"> negative transfer</span></span>`
+        ? `<span class="nt" title="below ST by more than the seed-to-seed spread">\u25bc<span class="nt-text"> negative transfer</span></span>`
         : variant.id === baseline?.id
           ? `<span class="muted baseline-text">baseline</span>`
           : "";

@@ -99,6 +99,6 @@ export async function readStudyConfig(file: string): Promise<StudyConfigInput> {
   try {
     return JSON.parse(text) as StudyConfigInput;
   } catch (err) {
-    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
+    throw new Error(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
 }
