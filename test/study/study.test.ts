@@ -67,3 +67,12 @@ test("overlap > 0 makes the relatedness come from the co-annotated subset", asyn
   assert.equal(results.data.sources.length, 3);
   assert.deepEqual(Object.keys(results.data.sources[2].annotated).sort(), ["traits", "type"]);
 });
+
+test("one seed fixes a study: two fresh runs give identical metrics and curves", async () => {
+  const config = { dataset: "zoo", seeds: [3], variants: ["st", "mt", "mt+coupling"], training: { epochs: 3 } };
+  const a = await runStudy({ ...config, outDir: await tmpDir() });
+  const b = await runStudy({ ...config, outDir: await tmpDir() });
+  const strip = (r: typeof a.results) => r.runs.map(({ wallSeconds: _w, curves, ...rest }) => ({ ...rest, curves: curves.map(({ seconds: _s, ...c }) => c) }));
+  assert.deepEqual(strip(a.results), strip(b.results));
+  assert.deepEqual(a.results.relatedness, b.results.relatedness);
+});
