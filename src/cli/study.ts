@@ -24,6 +24,11 @@ export interface StudyFlags {
   relatedness?: string;
   relatednessFile?: string;
   prior?: string;
+  lambdaDm?: number;
+  lambdaSca?: number;
+  scaMode?: string;
+  stopGradient?: boolean;
+  applyTo?: string;
   backend?: string;
   json?: boolean;
   report: boolean;
@@ -60,6 +65,11 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.relatedness) section("relatedness").method = flags.relatedness;
   if (flags.relatednessFile) section("relatedness").file = path.resolve(flags.relatednessFile);
   if (flags.prior) section("relatedness").prior = flags.prior;
+  if (flags.lambdaDm !== undefined) section("coupling").lambdaDm = flags.lambdaDm;
+  if (flags.lambdaSca !== undefined) section("coupling").lambdaSca = flags.lambdaSca;
+  if (flags.scaMode) section("coupling").scaMode = flags.scaMode;
+  if (flags.stopGradient !== undefined) section("coupling").stopGradient = flags.stopGradient;
+  if (flags.applyTo) section("coupling").applyTo = flags.applyTo;
   if (mode === "train") {
     config.variants = [flags.variant ?? "mt+coupling"];
     config.seeds = [flags.seed ?? ((config.seeds as number[] | undefined)?.[0] ?? 0)];

@@ -36,7 +36,15 @@ export interface CouplingSpec {
   readonly stopGradient?: boolean;
   /** Label co-annotation variant, multi-label B only (default "soft"). */
   readonly coVariant?: CoAnnotationVariant;
+  /**
+   * Which samples DM and SCA apply to: "all" (default, METHOD.md: every sample, labelled or not) or
+   * "missing": DM (which matches head B) only on samples without a B annotation and SCA (which matches
+   * head A) only on samples without an A label, so a coupling target never competes with a true label.
+   */
+  readonly applyTo?: CouplingScope;
 }
+
+export type CouplingScope = "all" | "missing";
 
 export interface ObjectiveOptions {
   /** Clamp before every log (default 1e-7). */
@@ -66,6 +74,7 @@ interface PreparedCoupling {
   readonly categorical: boolean;
   readonly lambdas: CouplingSpec["lambdas"];
   readonly stopGradient: boolean;
+  readonly applyTo: CouplingScope;
   readonly R: tf.Tensor2D;
   readonly sca?: ScaWeights;
   readonly co?: CoAnnotationConstants;
@@ -151,6 +160,7 @@ function prepareCoupling(
       categorical,
       lambdas: spec.lambdas,
       stopGradient: spec.stopGradient ?? false,
+      applyTo: checkScope(spec.applyTo, index),
       R,
       sca: !categorical && spec.lambdas.sca > 0 ? scaWeights(R, spec.scaMode ?? "product") : undefined,
       co: !categorical && spec.lambdas.co > 0
@@ -176,6 +186,20 @@ function checkLambdas(lambdas: CouplingSpec["lambdas"], index: number): void {
       throw new Error(`buildObjective: couplings[${index}].lambdas.${key} is ${String(value)}, expected a finite number >= 0`);
     }
   }
+}
+
+function checkScope(scope: CouplingScope | undefined, index: number): CouplingScope {
+  if (scope === undefined) return "all";
+  if (scope !== "all" && scope !== "missing") {
+    throw new Error(`buildObjective: couplings[${index}].applyTo is ${JSON.stringify(scope)}, expected "all" or "missing"`);
+  }
+  return scope;
+}
+
+/** 1 for samples that carry no annotation of the task (no class label / no observed label), else 0. */
+function unannotated(targets: BatchTargets): tf.Tensor1D {
+  const has = targets.kind === "multiclass" ? targets.mask : (tf.max(targets.mask, 1) as tf.Tensor1D);
+  return tf.sub(1, has) as tf.Tensor1D;
 }
 
 function couplingTermNames(c: PreparedCoupling): string[] {
@@ -209,14 +233,17 @@ function addCouplingTerms(
   const pA = probs(c.a);
   const pB = probs(c.b);
   const stop = { eps, stopGradient: c.stopGradient };
+  const only = (task: string) => (c.applyTo === "missing" ? { sampleWeights: unannotated(targets[task]) } : {});
   if (c.lambdas.dm > 0) {
-    const dm = c.categorical ? categoricalDistributionMatchingCore(pA, pB, c.R, stop) : distributionMatchingCore(pA, pB, c.R, stop);
+    const opts = { ...stop, ...only(c.b) };
+    const dm = c.categorical ? categoricalDistributionMatchingCore(pA, pB, c.R, opts) : distributionMatchingCore(pA, pB, c.R, opts);
     add(`dm:${c.a}->${c.b}`, c.lambdas.dm, dm);
   }
   if (c.lambdas.sca > 0) {
+    const opts = { ...stop, ...only(c.a) };
     const sca = c.categorical
-      ? categoricalSoftCoAnnotationCore(pA, pB, c.posterior as tf.Tensor2D, stop)
-      : softCoAnnotationCore(pA, pB, c.sca as ScaWeights, stop);
+      ? categoricalSoftCoAnnotationCore(pA, pB, c.posterior as tf.Tensor2D, opts)
+      : softCoAnnotationCore(pA, pB, c.sca as ScaWeights, opts);
     add(`sca:${c.a}<-${c.b}`, c.lambdas.sca, sca);
   }
   if (c.lambdas.co > 0) {

@@ -60,14 +60,15 @@ export const studyConfigSchema = z.strictObject({
     .default({ epochs: 40, batchSize: 32, learningRate: 3e-3, weightDecay: 1e-4, sampler: "quota", patience: 10, monitor: "loss" }),
   coupling: z
     .strictObject({
-      lambdaDm: z.number().min(0).default(1),
-      lambdaSca: z.number().min(0).default(1),
-      lambdaCo: z.number().min(0).default(1),
-      scaMode: z.enum(["product", "bernoulli"]).default("product"),
-      stopGradient: z.boolean().default(false),
+      lambdaDm: z.number().min(0).default(0.1).describe("weight of distribution matching (METHOD.md: 1)"),
+      lambdaSca: z.number().min(0).default(0.1).describe("weight of soft co-annotation (METHOD.md: 1)"),
+      lambdaCo: z.number().min(0).default(1).describe("weight of label co-annotation (variant co)"),
+      scaMode: z.enum(["auto", "product", "bernoulli"]).default("auto").describe("auto: product for file/prior relatedness, bernoulli for estimated"),
+      stopGradient: z.boolean().default(true).describe("stop the gradient through the implied distributions (METHOD.md: false)"),
+      applyTo: z.enum(["all", "missing"]).default("missing").describe('samples DM and SCA apply to: "missing" (only where the matched task is unannotated) or "all" (METHOD.md)'),
       pairs: z.array(z.tuple([z.string(), z.string()])).optional().describe("task pairs [A, B] to couple (default: the data set's)"),
     })
-    .default({ lambdaDm: 1, lambdaSca: 1, lambdaCo: 1, scaMode: "product", stopGradient: false }),
+    .default({ lambdaDm: 0.1, lambdaSca: 0.1, lambdaCo: 1, scaMode: "auto", stopGradient: true, applyTo: "missing" }),
   outDir: z.string().default("runs"),
   backend: z.enum(["wasm", "cpu", "tensorflow", "auto"]).default("wasm"),
 });

@@ -89,6 +89,26 @@ describe("buildObjective (wasm)", () => {
     objective.dispose();
   });
 
+  it('applyTo "missing": DM only on rows without any AU annotation, SCA only on rows without an expression label', () => {
+    const objective = buildObjective([expr, au], [{ relatedness, lambdas: { dm: 1, sca: 1, co: 0 }, applyTo: "missing" }]);
+    const l = logits();
+    const { terms } = objective(l, targets());
+    // AU annotations: rows 1, 2, 3 have some -> DM on row 0 only. Expression labels: rows 0, 2 -> SCA on rows 1, 3.
+    const rowsOf = (m: number[][], idx: number[]) => tf.tensor2d(idx.map((i) => m[i]));
+    const pA = (idx: number[]) => tf.softmax(rowsOf(logitsExpr, idx)) as tf.Tensor2D;
+    const pB = (idx: number[]) => tf.sigmoid(rowsOf(logitsAu, idx)) as tf.Tensor2D;
+    close(scalar(terms["dm:expr->au"]), scalar(distributionMatchingLoss(pA([0]), pB([0]), R)));
+    close(scalar(terms["sca:expr<-au"]), scalar(softCoAnnotationLoss(pA([1, 3]), pB([1, 3]), R)));
+    objective.dispose();
+  });
+
+  it('rejects an unknown applyTo, naming the field', () => {
+    assert.throws(
+      () => buildObjective([expr, au], [{ relatedness, lambdas: { dm: 1, sca: 1, co: 0 }, applyTo: "some" as "all" }]),
+      /couplings\[0\]\.applyTo/,
+    );
+  });
+
   it("aligns a relatedness given in another row/column order", () => {
     const permuted: Relatedness = {
       ...relatedness,

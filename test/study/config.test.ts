@@ -10,7 +10,9 @@ test("a minimal config gets every default", () => {
   assert.deepEqual(c.seeds, [0, 1, 2]);
   assert.deepEqual(c.variants, ["st", "mt", "mt+coupling"]);
   assert.equal(c.split.overlap, 0);
-  assert.equal(c.coupling.lambdaDm, 1);
+  assert.equal(c.coupling.lambdaDm, 0.1);
+  assert.equal(c.coupling.scaMode, "auto");
+  assert.equal(c.coupling.applyTo, "missing");
 });
 
 test("errors name the offending field by its path", () => {
