@@ -20,6 +20,7 @@ import { deltaM, summarize } from "./analysis.js";
 import { getVariant, needsRelatedness, type VariantDefinition } from "./variants.js";
 import { runResultSchema, type RunResult, type StudyResults } from "./results.js";
 import { makeBackbone } from "./backbone.js";
+import { builtinDatasets } from "../datasets/index.js";
 import { softwareVersions } from "./software.js";
 
 /** Progress of a study, for progress bars and logs. */
@@ -58,7 +59,7 @@ export interface StudyOutcome {
  * depend on, so an interrupted study resumes and a changed config reuses nothing stale.
  */
 export async function runStudy(input: StudyConfigInput, options: StudyOptions = {}): Promise<StudyOutcome> {
-  const config = parseStudyConfig(input);
+  const config = parseStudyConfig(withDatasetDefaults(input));
   const baseDir = options.baseDir ?? process.cwd();
   const emit = options.onEvent ?? (() => {});
   const backend = await useBackend(config.backend);
@@ -133,6 +134,12 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   const resultsFile = path.join(dir, "results.json");
   await writeJsonAtomic(resultsFile, results);
   return { results, dir, resultsFile };
+}
+
+/** A built-in data set's training budget fills in what the config leaves unset. */
+function withDatasetDefaults(input: StudyConfigInput): StudyConfigInput {
+  const defaults = typeof input.dataset === "string" && Object.hasOwn(builtinDatasets, input.dataset) ? builtinDatasets[input.dataset].studyDefaults : undefined;
+  return defaults ? { ...input, training: { ...defaults, ...input.training } } : input;
 }
 
 interface RunContext {
