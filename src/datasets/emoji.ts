@@ -1,10 +1,8 @@
-import { promises as fs, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { multiClassTask, multiLabelTask, type MultiClassTask, type MultiLabelTask } from "../tasks/types.js";
-import { loadMobileNetV2 } from "../features/mobilenet.js";
-import { extractWithCache, type ImageItem } from "../features/cache.js";
-import { decodeImage } from "../features/image.js";
+import { imageInputs } from "../features/inputs.js";
 import type { BuiltinDataset, DatasetTable, InputMatrix, InputOptions } from "./types.js";
 
 const require = createRequire(import.meta.url);
@@ -172,27 +170,13 @@ function subgroupKey(index: EmojiIndex, e: EmojibaseEntry): string {
 
 async function emojiInputs(files: readonly string[], options: InputOptions = {}): Promise<InputMatrix> {
   const representation = options.representation ?? "mobilenetv2";
-  if (representation === "pixels") {
-    const out = new Float32Array(files.length * EMOJI_PIXELS * EMOJI_PIXELS * 3);
-    for (let i = 0; i < files.length; i++) {
-      const img = await decodeImage(files[i], { size: EMOJI_PIXELS, channels: 3 });
-      out.set(img.data, i * img.data.length);
-      if (i % 200 === 0 || i === files.length - 1) options.onProgress?.(i + 1, files.length, "decoding emoji");
-    }
-    return { inputShape: [EMOJI_PIXELS, EMOJI_PIXELS, 3], inputs: out, description: `${EMOJI_PIXELS}x${EMOJI_PIXELS} RGB pixels on white` };
-  }
-  if (representation !== "mobilenetv2") {
+  if (representation !== "mobilenetv2" && representation !== "pixels") {
     throw new Error(`dataset "emoji": unknown representation "${representation}", expected one of ["mobilenetv2", "pixels"]`);
   }
-  const backbone = await loadMobileNetV2({ inputSize: EMOJI_BACKBONE_SIZE });
-  try {
-    const items: ImageItem[] = await Promise.all(files.map(async (f) => ({ bytes: new Uint8Array(await fs.readFile(f)), name: f })));
-    const { features } = await extractWithCache(backbone, items, {
-      cacheDir: options.cacheDir ?? path.resolve(".cache", "distmatch", "features"),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    return { inputShape: [backbone.featureDim], inputs: features, description: `${backbone.description} (cached)` };
-  } finally {
-    backbone.dispose();
-  }
+  return imageInputs(files, {
+    representation,
+    size: representation === "pixels" ? EMOJI_PIXELS : EMOJI_BACKBONE_SIZE,
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
 }

@@ -15,6 +15,15 @@ export const studyConfigSchema = z.strictObject({
       sources: z.array(z.strictObject({ file: z.string(), name: z.string().optional() })).min(1),
       test: z.string().optional().describe("a file annotated for every task; default: split off the sources"),
       spec: z.record(z.string(), z.unknown()).describe("column spec: which columns are inputs and which are task labels"),
+      images: z
+        .strictObject({
+          column: z.string().optional().describe('image path column (default: "image", "path" or "file")'),
+          representation: z.enum(["mobilenetv2", "face-descriptor", "pixels"]).default("mobilenetv2"),
+          size: z.number().int().positive().optional().describe("backbone input side, or pixel grid side for a CNN"),
+          allowOutside: z.boolean().default(false).describe("accept image paths outside the manifest's folder"),
+        })
+        .optional()
+        .describe("the files are image manifests: inputs come from the images, labels from the spec's tasks"),
     })
     .optional()
     .describe("bring-your-own data: CSV/JSONL/ARFF manifests, one source each"),

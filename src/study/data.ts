@@ -6,6 +6,8 @@ import { parseColumnSpec, type ColumnSpec } from "../data/spec.js";
 import { splitTrainValTest, trainingParts, type AnnotationPart } from "../data/splits.js";
 import { tableToSource } from "../data/sources.js";
 import { getDataset } from "../datasets/index.js";
+import { readImageManifest } from "../features/manifest.js";
+import { imageInputs } from "../features/inputs.js";
 import type { BuiltinDataset, DatasetTable, InputMatrix, ProgressFn } from "../datasets/types.js";
 import type { Task } from "../tasks/types.js";
 import type { StudyConfig } from "./config.js";
@@ -43,10 +45,29 @@ async function loadTable(config: StudyConfig, baseDir: string): Promise<LoadedTa
   const spec = parseColumnSpec(data.spec, "study config: data.spec") as ColumnSpec;
   const files = [...data.sources.map((s) => s.file), ...(data.test ? [data.test] : [])];
   const tables = await Promise.all(files.map((f) => readTable(path.resolve(baseDir, f))));
-  const table = tableFromRecords(tables, spec);
+  const table = data.images ? await withImageInputs(tableFromRecords(tables, spec), files.map((f) => path.resolve(baseDir, f)), data.images) : tableFromRecords(tables, spec);
   if (!data.test) return { table };
   const testStart = tables.slice(0, -1).reduce((n, t) => n + t.records.length, 0);
   return { table: withoutTestDomain(table, data.sources.length), testRows: range(testStart, table.n) };
+}
+
+/** A table whose inputs are the images its manifests list (labels still come from the spec's columns). */
+async function withImageInputs(table: DatasetTable, manifests: readonly string[], images: NonNullable<NonNullable<StudyConfig["data"]>["images"]>): Promise<DatasetTable> {
+  const listings = await Promise.all(
+    manifests.map((m) => readImageManifest(m, { ...(images.column ? { imageColumn: images.column } : {}), allowOutside: images.allowOutside, labelColumns: [] })),
+  );
+  const files = listings.flatMap((l) => l.records.map((r) => r.path));
+  if (files.length !== table.n) throw new Error(`image manifests list ${files.length} images but hold ${table.n} rows`);
+  return {
+    ...table,
+    inputs: (_trainRows, options) =>
+      imageInputs(files, {
+        representation: images.representation,
+        ...(images.size ? { size: images.size } : {}),
+        ...(options?.cacheDir ? { cacheDir: options.cacheDir } : {}),
+        ...(options?.onProgress ? { onProgress: options.onProgress } : {}),
+      }),
+  };
 }
 
 /** The test file is not a training source: its domain must not hide labels or form a part. */
