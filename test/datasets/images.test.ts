@@ -60,7 +60,7 @@ test("mnist-morpho loads the documented tasks; each morphology label splits the 
   const inputs = await table.inputs([]);
   assert.deepEqual(inputs.inputShape, [28, 28, 1]);
   assert.ok(inputs.inputs.every((v) => v >= 0 && v <= 1));
-  await assert.rejects(table.inputs([], { representation: "mobilenetv2" }), /unknown representation "mobilenetv2"/);
+  await assert.rejects(table.inputs([], { representation: "resnet" }), /unknown representation "resnet"/);
 });
 
 test("emoji: two vendors as two sources, one task each, both drawings of an emoji in one group", async () => {
