@@ -3,6 +3,27 @@ import * as tf from "@tensorflow/tfjs";
 /** A relatedness matrix as a [K, M] tensor or as plain rows (converted on each call; prefer a tensor in loops). */
 export type RelatednessInput = tf.Tensor2D | readonly (readonly number[])[];
 
+/**
+ * How a coupling term compares the target distribution t with the matched prediction p:
+ * "cross-entropy" (METHOD.md section 3): H(t, p); "kl": KL(t || p) = H(t, p) - H(t). Both give the
+ * matched head the same gradient. They differ only where the gradient also flows into the head that
+ * produced t: the cross-entropy then also lowers H(t), rewarding that head for confident predictions
+ * whatever the data say, while KL is zero exactly when the two distributions agree.
+ */
+export type Divergence = "cross-entropy" | "kl";
+
+export const divergences: readonly Divergence[] = ["cross-entropy", "kl"];
+
+/** sum_k t log t over the last axis (minus the entropy), t clamped inside the log as elsewhere. */
+export function negativeEntropy(t: tf.Tensor2D, eps: number): tf.Tensor1D {
+  return tf.sum(tf.mul(t, clampedLog(t, eps)), 1) as tf.Tensor1D;
+}
+
+/** Per entry p log p + (1 - p) log(1 - p): minus the Bernoulli entropy, [N, M]. */
+export function negativeBernoulliEntropy(p: tf.Tensor2D, eps: number): tf.Tensor2D {
+  return tf.add(tf.mul(p, clampedLog(p, eps)), tf.mul(tf.sub(1, p), clampedLog1m(p, eps))) as tf.Tensor2D;
+}
+
 /** Default clamp: every probability goes into [eps, 1 - eps] before a log. */
 export const DEFAULT_EPS = 1e-7;
 

@@ -4,9 +4,12 @@ import {
   clampedLog,
   clampedLog1m,
   DEFAULT_EPS,
+  negativeBernoulliEntropy,
+  negativeEntropy,
   relatednessTensor,
   sampleMean,
   stopGradient,
+  type Divergence,
   type RelatednessInput,
 } from "./common.js";
 
@@ -17,12 +20,16 @@ export interface DistributionMatchingOptions {
   readonly stopGradient?: boolean;
   /** Per-sample weights [N]: weighted mean over samples instead of the plain mean. */
   readonly sampleWeights?: tf.Tensor1D;
+  /** "cross-entropy" (default, METHOD.md) or "kl": subtract the entropy of p_B, see {@link Divergence}. */
+  readonly divergence?: Divergence;
 }
 
 /**
  * Distribution matching A -> B, multi-label B (METHOD.md section 3):
  * q_B(j|x) = sum_k p_A(k|x) R[k][j]; per sample mean_j H(p_B(j|x), q_B(j|x)) with
- * H(p, q) = -[p log q + (1 - p) log(1 - q)]; mean over samples.
+ * H(p, q) = -[p log q + (1 - p) log(1 - q)]; mean over samples. With divergence "kl" each entry is
+ * KL(p || q) = H(p, q) - H(p), which p_B minimises at p_B = q_B (H(p_B, q_B) is linear in p_B and
+ * pushes p_B to 0 or 1).
  * classProbs [N, K] (softmax of A), labelProbs [N, M] (sigmoid of B), R [K, M].
  */
 export function distributionMatchingLoss(
@@ -49,13 +56,14 @@ export function distributionMatchingCore(
   const q = impliedDistribution(classProbs, R, options.stopGradient);
   const logQ = clampedLog(q, eps);
   const log1mQ = clampedLog1m(q, eps);
-  const h = tf.neg(tf.add(tf.mul(labelProbs, logQ), tf.mul(tf.sub(1, labelProbs), log1mQ)));
+  const ce = tf.neg(tf.add(tf.mul(labelProbs, logQ), tf.mul(tf.sub(1, labelProbs), log1mQ)));
+  const h = options.divergence === "kl" ? tf.add(ce, negativeBernoulliEntropy(labelProbs, eps)) : ce;
   return sampleMean(tf.mean(h, 1) as tf.Tensor1D, options.sampleWeights);
 }
 
 /**
  * Distribution matching A -> B for a multi-class B (R rows sum to 1):
- * q_B = p_A R, per sample H = -sum_j p_B(j) log q_B(j); mean over samples.
+ * q_B = p_A R, per sample H = -sum_j p_B(j) log q_B(j) (minus H(p_B) with divergence "kl"); mean over samples.
  */
 export function categoricalDistributionMatchingLoss(
   classProbsA: tf.Tensor2D,
@@ -78,7 +86,8 @@ export function categoricalDistributionMatchingCore(
 ): tf.Scalar {
   const eps = options.eps ?? DEFAULT_EPS;
   const q = impliedDistribution(classProbsA, R, options.stopGradient);
-  const h = tf.neg(tf.sum(tf.mul(classProbsB, clampedLog(q, eps)), 1));
+  const ce = tf.neg(tf.sum(tf.mul(classProbsB, clampedLog(q, eps)), 1)) as tf.Tensor1D;
+  const h = options.divergence === "kl" ? tf.add(ce, negativeEntropy(classProbsB, eps)) : ce;
   return sampleMean(h as tf.Tensor1D, options.sampleWeights);
 }
 

@@ -14,12 +14,13 @@ import {
   type CoAnnotationLosses,
   type CoAnnotationVariant,
 } from "./coannotation.js";
-import { DEFAULT_EPS, tidyObject } from "./common.js";
+import { DEFAULT_EPS, divergences, tidyObject, type Divergence } from "./common.js";
 import { categoricalDistributionMatchingCore, distributionMatchingCore } from "./dm.js";
 import {
   bayesPosterior,
   categoricalSoftCoAnnotationCore,
   scaWeights,
+  scaWeightTensors,
   softCoAnnotationCore,
   type ScaMode,
   type ScaWeights,
@@ -42,9 +43,17 @@ export interface CouplingSpec {
    * head A) only on samples without an A label, so a coupling target never competes with a true label.
    */
   readonly applyTo?: CouplingScope;
+  /**
+   * How DM and SCA compare target and prediction: "cross-entropy" (default, METHOD.md) or "kl"
+   * (cross-entropy minus the target's entropy: same gradient for the matched head, but the head that
+   * produced the target is pulled towards agreement instead of towards confident predictions).
+   */
+  readonly divergence?: Divergence;
 }
 
 export type CouplingScope = "all" | "missing";
+
+export { type Divergence } from "./common.js";
 
 export interface ObjectiveOptions {
   /** Clamp before every log (default 1e-7). */
@@ -75,6 +84,7 @@ interface PreparedCoupling {
   readonly lambdas: CouplingSpec["lambdas"];
   readonly stopGradient: boolean;
   readonly applyTo: CouplingScope;
+  readonly divergence: Divergence;
   readonly R: tf.Tensor2D;
   readonly sca?: ScaWeights;
   readonly co?: CoAnnotationConstants;
@@ -161,8 +171,9 @@ function prepareCoupling(
       lambdas: spec.lambdas,
       stopGradient: spec.stopGradient ?? false,
       applyTo: checkScope(spec.applyTo, index),
+      divergence: checkDivergence(spec.divergence, index),
       R,
-      sca: !categorical && spec.lambdas.sca > 0 ? scaWeights(R, spec.scaMode ?? "product") : undefined,
+      sca: !categorical && spec.lambdas.sca > 0 ? scaWeights(R, spec.scaMode ?? "product", { prior, eps: options.eps }) : undefined,
       co: !categorical && spec.lambdas.co > 0
         ? coAnnotationConstants(R, { variant: spec.coVariant, prior, eps: options.eps })
         : undefined,
@@ -194,6 +205,14 @@ function checkScope(scope: CouplingScope | undefined, index: number): CouplingSc
     throw new Error(`buildObjective: couplings[${index}].applyTo is ${JSON.stringify(scope)}, expected "all" or "missing"`);
   }
   return scope;
+}
+
+function checkDivergence(divergence: Divergence | undefined, index: number): Divergence {
+  if (divergence === undefined) return (process.env.CPL_DIVERGENCE as Divergence | undefined) ?? "cross-entropy"; // TEMP-EXPERIMENT
+  if (!divergences.includes(divergence)) {
+    throw new Error(`buildObjective: couplings[${index}].divergence is ${JSON.stringify(divergence)}, expected "cross-entropy" or "kl"`);
+  }
+  return divergence;
 }
 
 /** 1 for samples that carry no annotation of the task (no class label / no observed label), else 0. */
@@ -232,7 +251,7 @@ function addCouplingTerms(
   };
   const pA = probs(c.a);
   const pB = probs(c.b);
-  const stop = { eps, stopGradient: c.stopGradient };
+  const stop = { eps, stopGradient: c.stopGradient, divergence: c.divergence };
   const only = (task: string) => (c.applyTo === "missing" ? { sampleWeights: unannotated(targets[task]) } : {});
   if (c.lambdas.dm > 0) {
     const opts = { ...stop, ...only(c.b) };
@@ -297,6 +316,7 @@ function targetsOf(targets: Readonly<Record<string, BatchTargets>>, task: Task):
 }
 
 function disposeCoupling(c: PreparedCoupling): void {
-  tf.dispose([c.R, c.sca?.onLog, c.sca?.onLog1m, c.posterior].filter((t): t is tf.Tensor2D => t !== undefined));
+  tf.dispose([c.R, c.posterior].filter((t): t is tf.Tensor2D => t !== undefined));
+  if (c.sca) tf.dispose(scaWeightTensors(c.sca));
   if (c.co) tf.dispose(Object.values(c.co).filter((v): v is tf.Tensor => v instanceof tf.Tensor));
 }

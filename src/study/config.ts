@@ -72,7 +72,7 @@ export const studyConfigSchema = z.strictObject({
       lambdaDm: z.number().min(0).default(0.1).describe("weight of distribution matching (METHOD.md: 1)"),
       lambdaSca: z.number().min(0).default(0.1).describe("weight of soft co-annotation (METHOD.md: 1)"),
       lambdaCo: z.number().min(0).default(1).describe("weight of label co-annotation (variant co)"),
-      scaMode: z.enum(["auto", "product", "bernoulli"]).default("auto").describe("auto: product for file/prior relatedness, bernoulli for estimated"),
+      scaMode: z.enum(["auto", "product", "bernoulli", "likelihood"]).default("auto").describe("auto: product for file/prior relatedness, bernoulli for estimated"),
       stopGradient: z.boolean().default(true).describe("stop the gradient through the implied distributions (METHOD.md: false)"),
       applyTo: z.enum(["all", "missing"]).default("missing").describe('samples DM and SCA apply to: "missing" (only where the matched task is unannotated) or "all" (METHOD.md)'),
       pairs: z.array(z.tuple([z.string(), z.string()])).optional().describe("task pairs [A, B] to couple (default: the data set's)"),
