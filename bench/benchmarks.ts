@@ -1,8 +1,21 @@
 import * as tf from "@tensorflow/tfjs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { useBackend } from "../src/engine/backend.js";
+import { buildObjective } from "../src/coupling/index.js";
+import { MultiTaskModel } from "../src/models/multitask.js";
+import { multiClassTask, multiLabelTask } from "../src/tasks/types.js";
+import { loadBackbone } from "../src/features/backbones.js";
+import { decodeImage } from "../src/features/image.js";
 import { type BenchResult, perSecond, result, runReference } from "./harness.js";
 import {
-  buildCnn, buildMlp, multiPairLoss, type PairBatch, pairLoss, pairTensors, syntheticPairBatch, trainStep,
+  buildCnn, buildMlp, multiPairLoss, type PairBatch, pairLoss, pairTensors, syntheticPairBatch, syntheticRelatedness, trainStep,
 } from "./models.js";
+
+const require = createRequire(import.meta.url);
 
 /* Each benchmark measures distmatch (TensorFlow.js, current backend) and the PyTorch reference in the same run. */
 
@@ -121,14 +134,94 @@ export async function benchTaskCount(pairCounts: readonly number[] = [1, 2, 4], 
  * Hook for the lead: backbone feature extraction, images per second (e.g. the built-in pretrained backbone on
  * 224x224 images, against torchvision's equivalent). Returns null until src/features/ exists.
  */
-export async function benchBackboneExtraction(): Promise<BenchResult | null> {
-  return null;
+/**
+ * The same MLP step as benchMlpStep, built from the library's own parts, as `train()` runs it:
+ * MultiTaskModel (512 -> 256 relu -> heads 7 and 12, no dropout), buildObjective with DM + SCA
+ * (product rule, lambdas 1), optimizer.minimize over model.forward + objective. Same PyTorch reference.
+ */
+export async function benchLibraryMlpStep(steps = 40): Promise<BenchResult> {
+  const tasks = [multiClassTask("a", Array.from({ length: 7 }, (_, i) => `c${i}`)), multiLabelTask("b", Array.from({ length: 12 }, (_, j) => `l${j}`))];
+  const R = syntheticRelatedness(7, 12);
+  const model = new MultiTaskModel({ inputShape: [512], tasks, trunk: { hidden: [256], dropout: 0 }, seed: 1 });
+  const objective = buildObjective(tasks, [{
+    relatedness: { from: "a", to: "b", toKind: "multilabel", rows: tasks[0].kind === "multiclass" ? tasks[0].classes : [], columns: tasks[1].kind === "multilabel" ? tasks[1].labels : [], values: R },
+    lambdas: { dm: 1, sca: 1, co: 0 },
+  }]);
+  const optimizer = tf.train.adam(1e-3);
+  const x = tf.randomNormal([256, 512], 0, 1, "float32", 1);
+  const pb = syntheticPairBatch(256, 7, 12, 10);
+  const targets = {
+    a: { kind: "multiclass" as const, oneHot: pb.oneHotA as tf.Tensor2D, mask: pb.maskA as tf.Tensor1D },
+    b: { kind: "multilabel" as const, values: pb.valuesB as tf.Tensor2D, mask: pb.maskB as tf.Tensor2D },
+  };
+  const variables = model.trainableVariables;
+  try {
+    const ours = await perSecond(() => {
+      const cost = optimizer.minimize(() => objective(model.forward(x, true), targets).total, true, variables);
+      cost?.dataSync();
+      cost?.dispose();
+    }, steps);
+    const reference = runReference("mlp", { steps });
+    return result("MLP step through MultiTaskModel + buildObjective (the trainer's path)", "steps/s", ours, reference, { goal: 1.0 });
+  } finally {
+    objective.dispose();
+    model.dispose();
+    optimizer.dispose();
+    tf.dispose([x, ...batchTensors(pb)]);
+  }
+}
+
+/** MobileNetV2 feature extraction on real emoji PNGs; reference: the same extraction on the pure-JS cpu backend. */
+export async function benchBackboneExtraction(images = 32): Promise<BenchResult | null> {
+  const dir = path.join(path.dirname(require.resolve("emoji-datasource-twitter/package.json")), "img", "twitter", "64");
+  const files = readdirSync(dir).sort().slice(0, images).map((f) => path.join(dir, f));
+  const rate = async (backend: "wasm" | "cpu"): Promise<number> => {
+    await useBackend(backend);
+    const bb = await loadBackbone("mobilenetv2", { inputSize: 128 });
+    try {
+      const decoded = await Promise.all(files.map((f) => decodeImage(f, bb.decode)));
+      await bb.extract(decoded.slice(0, 4)); // warm-up
+      const start = performance.now();
+      await bb.extract(decoded);
+      return decoded.length / ((performance.now() - start) / 1000);
+    } finally {
+      bb.dispose();
+    }
+  };
+  const ours = await rate("wasm");
+  const reference = await rate("cpu");
+  await useBackend("wasm");
+  return result(`MobileNetV2 features at 128 px, ${images} emoji`, "images/s", ours, reference, {
+    note: "reference: the same extraction on TensorFlow.js's cpu backend (no PyTorch MobileNetV2 weights offline)",
+  });
+}
+
+/** Wall time and peak RSS of a child process running the CLI (GNU time when present, else wall time only). */
+function timedStudy(args: string[]): { seconds: number; peakMB: number | null } {
+  const out = mkdtempSync(path.join(os.tmpdir(), "distmatch-bench-study-"));
+  const cli = ["--import", "tsx", "src/cli/main.ts", "study", "--dataset", "soybean", "--out", out, "-q", "--no-report", ...args];
+  const gnuTime = existsSync("/usr/bin/time");
+  const start = performance.now();
+  const child = gnuTime
+    ? spawnSync("/usr/bin/time", ["-f", "MAXRSS %M", process.execPath, ...cli], { encoding: "utf8" })
+    : spawnSync(process.execPath, cli, { encoding: "utf8" });
+  const seconds = (performance.now() - start) / 1000;
+  rmSync(out, { recursive: true, force: true });
+  if (child.status !== 0) throw new Error(`default study failed: ${child.stderr.slice(-2000)}`);
+  const rss = /MAXRSS (\d+)/.exec(child.stderr);
+  return { seconds, peakMB: rss ? Number(rss[1]) / 1024 : null };
 }
 
 /**
- * Hook for the lead: the default study (`distmatch study --dataset soybean`), wall time in seconds and peak RSS
- * in MB (process.resourceUsage().maxRSS / 1024, goal < 1536). Returns [] until src/study/ runs end to end.
+ * The default study (`distmatch study --dataset soybean`, 3 seeds, nothing cached): its wall time
+ * against the same study on the pure-JS cpu backend, and its peak RSS against the 1.5 GB budget.
  */
 export async function benchDefaultStudy(): Promise<BenchResult[]> {
-  return [];
+  const wasm = timedStudy([]);
+  const cpu = timedStudy(["--backend", "cpu"]);
+  const results = [result("default study (soybean, 3 seeds) wall time; reference: cpu backend", "s", wasm.seconds, cpu.seconds, { higherIsBetter: false })];
+  if (wasm.peakMB !== null) {
+    results.push(result("default study peak RSS; reference: the 1.5 GB budget", "MB", wasm.peakMB, 1536, { higherIsBetter: false, goal: 1 }));
+  }
+  return results;
 }

@@ -11,7 +11,7 @@ import { useBackend } from "../src/engine/backend.js";
 import "../src/engine/fast.js";
 import { wasmFixesInstalled } from "../src/engine/fast.js";
 import {
-  benchBackboneExtraction, benchCnnStep, benchDataSize, benchDefaultStudy, benchMlpStep, benchTaskCount,
+  benchBackboneExtraction, benchCnnStep, benchLibraryMlpStep, benchDataSize, benchDefaultStudy, benchMlpStep, benchTaskCount,
 } from "./benchmarks.js";
 import { BENCH_DIR, type BenchResult, findTorch, printTable, writeJsonAtomic } from "./harness.js";
 
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     }
   };
   if (wanted("mlp")) add(await benchMlpStep(quick ? 15 : 40));
+  if (wanted("mlp")) add(await benchLibraryMlpStep(quick ? 15 : 40));
   if (wanted("cnn")) add(await benchCnnStep(quick ? 3 : 6));
   if (wanted("data")) add(await benchDataSize(quick ? [1000, 10000] : [1000, 10000, 100000]));
   if (wanted("tasks")) add(await benchTaskCount([1, 2, 4], quick ? 8 : 20));

@@ -113,11 +113,14 @@ export function buildObjective(
   const termNames = [...tasks.map((t) => `sup:${t.name}`), ...prepared.flatMap(couplingTermNames)];
   assertUnique(termNames);
 
+  let tempStep = 0; // TEMP-EXPERIMENT
   const objective = (
     logits: Readonly<Record<string, tf.Tensor2D>>,
     targets: Readonly<Record<string, BatchTargets>>,
   ): ObjectiveResult =>
     tidyObject(() => {
+      const tempWarm = Number(process.env.CPL_WARMUP ?? 0); // TEMP-EXPERIMENT
+      (globalThis as { cplRamp?: number }).cplRamp = tempWarm > 0 ? Math.min(1, tempStep++ / tempWarm) : 1; // TEMP-EXPERIMENT
       const probs = probabilityCache(byName, logits);
       const terms: Record<string, tf.Scalar> = {};
       const weighted: tf.Scalar[] = [];
@@ -247,7 +250,8 @@ function addCouplingTerms(
 ): void {
   const add = (name: string, lambda: number, term: tf.Scalar): void => {
     terms[name] = term;
-    weighted.push(lambda === 1 ? term : (tf.mul(term, lambda) as tf.Scalar));
+    const ramp = (globalThis as { cplRamp?: number }).cplRamp ?? 1; // TEMP-EXPERIMENT
+    weighted.push(lambda * ramp === 1 ? term : (tf.mul(term, lambda * ramp) as tf.Scalar));
   };
   const pA = probs(c.a);
   const pB = probs(c.b);
