@@ -1,4 +1,4 @@
-export { DEFAULT_EPS, stopGradient, type RelatednessInput } from "./common.js";
+export { DEFAULT_EPS, stopGradient, divergences, type Divergence, type RelatednessInput } from "./common.js";
 export {
   distributionMatchingLoss,
   categoricalDistributionMatchingLoss,
@@ -9,6 +9,7 @@ export {
   impliedClassDistribution,
   categoricalSoftCoAnnotationLoss,
   bayesPosterior,
+  scaModes,
   type ScaMode,
   type SoftCoAnnotationOptions,
   type CategoricalSoftCoAnnotationOptions,

@@ -113,14 +113,11 @@ export function buildObjective(
   const termNames = [...tasks.map((t) => `sup:${t.name}`), ...prepared.flatMap(couplingTermNames)];
   assertUnique(termNames);
 
-  let tempStep = 0; // TEMP-EXPERIMENT
   const objective = (
     logits: Readonly<Record<string, tf.Tensor2D>>,
     targets: Readonly<Record<string, BatchTargets>>,
   ): ObjectiveResult =>
     tidyObject(() => {
-      const tempWarm = Number(process.env.CPL_WARMUP ?? 0); // TEMP-EXPERIMENT
-      (globalThis as { cplRamp?: number }).cplRamp = tempWarm > 0 ? Math.min(1, tempStep++ / tempWarm) : 1; // TEMP-EXPERIMENT
       const probs = probabilityCache(byName, logits);
       const terms: Record<string, tf.Scalar> = {};
       const weighted: tf.Scalar[] = [];
@@ -211,7 +208,7 @@ function checkScope(scope: CouplingScope | undefined, index: number): CouplingSc
 }
 
 function checkDivergence(divergence: Divergence | undefined, index: number): Divergence {
-  if (divergence === undefined) return (process.env.CPL_DIVERGENCE as Divergence | undefined) ?? "cross-entropy"; // TEMP-EXPERIMENT
+  if (divergence === undefined) return "cross-entropy";
   if (!divergences.includes(divergence)) {
     throw new Error(`buildObjective: couplings[${index}].divergence is ${JSON.stringify(divergence)}, expected "cross-entropy" or "kl"`);
   }
@@ -250,8 +247,7 @@ function addCouplingTerms(
 ): void {
   const add = (name: string, lambda: number, term: tf.Scalar): void => {
     terms[name] = term;
-    const ramp = (globalThis as { cplRamp?: number }).cplRamp ?? 1; // TEMP-EXPERIMENT
-    weighted.push(lambda * ramp === 1 ? term : (tf.mul(term, lambda * ramp) as tf.Scalar));
+    weighted.push(lambda === 1 ? term : (tf.mul(term, lambda) as tf.Scalar));
   };
   const pA = probs(c.a);
   const pB = probs(c.b);

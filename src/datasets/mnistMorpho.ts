@@ -4,10 +4,9 @@ import * as path from "node:path";
 import { multiClassTask, multiLabelTask } from "../tasks/types.js";
 import { measureDigit, type Morphometry } from "./morphometry.js";
 import type { BuiltinDataset, DatasetTable, InputMatrix, InputOptions } from "./types.js";
-import { loadBackbone } from "../features/backbones.js";
-import { extractWithCache, type ImageItem } from "../features/cache.js";
+import type { ImageItem } from "../features/cache.js";
 import { fromBytes } from "../features/image.js";
-import { DEFAULT_FEATURE_CACHE } from "../features/inputs.js";
+import { backboneFeatures } from "../features/inputs.js";
 
 export const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"] as const;
 
@@ -115,18 +114,14 @@ export const MNIST_BACKBONE_SIZE = 96;
 
 /** MobileNetV2 features of the digits (grey to RGB, resized by the backbone), through the on-disk cache. */
 async function mnistFeatures(pixels: Uint8Array, n: number, options: InputOptions): Promise<InputMatrix> {
-  const backbone = await loadBackbone("mobilenetv2", { inputSize: MNIST_BACKBONE_SIZE });
-  try {
-    const items: ImageItem[] = Array.from({ length: n }, (_, i) => {
-      const bytes = pixels.subarray(i * 784, (i + 1) * 784);
-      return { bytes, decode: async () => fromBytes(bytes, 28, 28, 1, 3), preprocessing: "mnist-idx-28x28-grey-as-rgb", name: `train-${i}` };
-    });
-    const { features, stats } = await extractWithCache(backbone, items, {
-      cacheDir: path.resolve(options.cacheDir ?? DEFAULT_FEATURE_CACHE),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    return { inputShape: [backbone.featureDim], inputs: features, description: `${backbone.description}; feature cache: ${stats.hits} hits, ${stats.misses} extracted` };
-  } finally {
-    backbone.dispose();
-  }
+  const items: ImageItem[] = Array.from({ length: n }, (_, i) => {
+    const bytes = pixels.subarray(i * 784, (i + 1) * 784);
+    return { bytes, decode: async () => fromBytes(bytes, 28, 28, 1, 3), preprocessing: "mnist-idx-28x28-grey-as-rgb", name: `train-${i}` };
+  });
+  return backboneFeatures(items, {
+    representation: "mobilenetv2",
+    size: MNIST_BACKBONE_SIZE,
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
 }

@@ -22,9 +22,17 @@ export const DEFAULT_FEATURE_CACHE = path.join(".cache", "distmatch", "features"
 /** Inputs for a list of image files, [n, featureDim] for a backbone or [n, size, size, 3] for pixels. */
 export async function imageInputs(files: readonly string[], options: ImageInputOptions): Promise<InputMatrix & { readonly cache?: CacheStats }> {
   if (options.representation === "pixels") return pixelInputs(files, options.size ?? 32, options.onProgress);
+  const items: ImageItem[] = await Promise.all(files.map(async (f) => ({ bytes: new Uint8Array(await fs.readFile(f)), name: f })));
+  return backboneFeatures(items, { ...options, representation: options.representation });
+}
+
+/** A pretrained backbone's features of the items, through the on-disk cache (only misses are extracted). */
+export async function backboneFeatures(
+  items: readonly ImageItem[],
+  options: ImageInputOptions & { readonly representation: BackboneName },
+): Promise<InputMatrix & { readonly cache: CacheStats }> {
   const backbone = await loadBackbone(options.representation, options.size ? { inputSize: options.size } : {});
   try {
-    const items: ImageItem[] = await Promise.all(files.map(async (f) => ({ bytes: new Uint8Array(await fs.readFile(f)), name: f })));
     const { features, stats } = await extractWithCache(backbone, items, {
       cacheDir: path.resolve(options.cacheDir ?? DEFAULT_FEATURE_CACHE),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
