@@ -29,6 +29,7 @@ export interface StudyFlags {
   scaMode?: string;
   stopGradient?: boolean;
   applyTo?: string;
+  divergence?: string;
   backend?: string;
   json?: boolean;
   report: boolean;
@@ -70,6 +71,7 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.scaMode) section("coupling").scaMode = flags.scaMode;
   if (flags.stopGradient !== undefined) section("coupling").stopGradient = flags.stopGradient;
   if (flags.applyTo) section("coupling").applyTo = flags.applyTo;
+  if (flags.divergence) section("coupling").divergence = flags.divergence;
   if (mode === "train") {
     config.variants = [flags.variant ?? "mt+coupling"];
     config.seeds = [flags.seed ?? ((config.seeds as number[] | undefined)?.[0] ?? 0)];

@@ -72,7 +72,7 @@ export const studyConfigSchema = z.strictObject({
       lambdaDm: z.number().min(0).default(0.1).describe("weight of distribution matching (METHOD.md: 1)"),
       lambdaSca: z.number().min(0).default(0.1).describe("weight of soft co-annotation (METHOD.md: 1)"),
       lambdaCo: z.number().min(0).default(1).describe("weight of label co-annotation (variant co)"),
-      scaMode: z.enum(["auto", "product", "bernoulli", "likelihood"]).default("auto").describe("auto: product for file/prior relatedness, an estimated one gets the rule run.ts picks; likelihood: Bayes posterior of label co-annotation with p_B for the labels (best implied class on estimated relatedness)"),
+      scaMode: z.enum(["auto", "product", "bernoulli", "likelihood"]).default("auto").describe("auto: product for file/prior relatedness, likelihood for estimated; likelihood: the Bayes posterior of label co-annotation with p_B in place of the labels (suits estimated, dense relatedness)"),
       stopGradient: z.boolean().default(true).describe("stop the gradient through the implied distributions (METHOD.md: false)"),
       applyTo: z.enum(["all", "missing"]).default("missing").describe('samples DM and SCA apply to: "missing" (only where the matched task is unannotated) or "all" (METHOD.md)'),
       divergence: z.enum(["cross-entropy", "kl"]).default("kl").describe('how DM and SCA compare target and prediction: "kl" (cross-entropy minus the target\'s entropy: same gradient for the matched head, no reward for confident predictions in the head that made the target) or "cross-entropy" (METHOD.md)'),

@@ -32,7 +32,7 @@ export function refDistributionMatching(pA: Matrix, pB: Matrix, R: Matrix, eps =
 }
 
 /** The class distribution implied by the label prediction (section 3, soft co-annotation). */
-export function refImpliedClasses(pB: number[], R: Matrix, mode: "product" | "bernoulli", eps = 1e-7): number[] {
+export function refImpliedClasses(pB: number[], R: Matrix, mode: "product" | "bernoulli" | "likelihood", eps = 1e-7): number[] {
   const M = pB.length;
   const relatedToAny = Array.from({ length: M }, (_, j) => R.some((row) => row[j] > 0));
   const scores = R.map((row) => {
@@ -40,7 +40,8 @@ export function refImpliedClasses(pB: number[], R: Matrix, mode: "product" | "be
     const neutral = row.every((v) => v === 0);
     for (let j = 0; j < M; j++) {
       const p = clamp(pB[j], eps);
-      if (mode === "bernoulli") s += row[j] * Math.log(p) + (1 - row[j]) * Math.log(1 - p);
+      if (mode === "likelihood") s += pB[j] * Math.log(clamp(row[j], eps)) + (1 - pB[j]) * Math.log(1 - clamp(row[j], eps));
+      else if (mode === "bernoulli") s += row[j] * Math.log(p) + (1 - row[j]) * Math.log(1 - p);
       else if (neutral) s += relatedToAny[j] ? Math.log(1 - p) : 0;
       else if (row[j] > 0) s += row[j] * Math.log(p);
     }
@@ -49,7 +50,12 @@ export function refImpliedClasses(pB: number[], R: Matrix, mode: "product" | "be
   return softmaxRow(scores);
 }
 
-export function refSoftCoAnnotation(pA: Matrix, pB: Matrix, R: Matrix, mode: "product" | "bernoulli", eps = 1e-7): number {
+/** KL(t || p) = sum_k t log t - sum_k t log p. */
+export function klDivergence(target: number[], p: number[], eps = 1e-7): number {
+  return crossEntropy(target, p, eps) + target.reduce((s, t) => s + t * Math.log(clamp(t, eps)), 0);
+}
+
+export function refSoftCoAnnotation(pA: Matrix, pB: Matrix, R: Matrix, mode: "product" | "bernoulli" | "likelihood", eps = 1e-7): number {
   return mean(pA.map((a, i) => crossEntropy(refImpliedClasses(pB[i], R, mode, eps), a, eps)));
 }
 

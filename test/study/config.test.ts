@@ -13,6 +13,7 @@ test("a minimal config gets every default", () => {
   assert.equal(c.coupling.lambdaDm, 0.1);
   assert.equal(c.coupling.scaMode, "auto");
   assert.equal(c.coupling.applyTo, "missing");
+  assert.equal(c.coupling.divergence, "kl");
 });
 
 test("errors name the offending field by its path", () => {
