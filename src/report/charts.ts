@@ -120,15 +120,7 @@ function groupedBars(
   variants: readonly VariantView[],
   yTitle: string,
 ): TopLevelSpec {
-  const width = groupedWidth(tasks.length, names.length);
-  const x = taskAxis(tasks, width);
-  const xOffset = { field: "variant", type: "nominal", sort: names };
-  const colour = {
-    field: "variant",
-    type: "nominal",
-    title: null,
-    scale: variantColourScale(variants.filter((v) => names.includes(v.name))),
-  };
+  const { width, x, xOffset, colour } = groupedEncoding(tasks, names, variants);
   return topLevel({
     width,
     height: 220,
@@ -157,16 +149,24 @@ function groupedBars(
   });
 }
 
-function deltaBars(deltas: Row[], tasks: string[], names: string[], variants: readonly VariantView[]): TopLevelSpec {
+/** Tasks on the x axis, one bar per variant inside each task, coloured by variant: shared by the grouped charts. */
+function groupedEncoding(tasks: string[], names: string[], variants: readonly VariantView[]) {
   const width = groupedWidth(tasks.length, names.length);
-  const x = taskAxis(tasks, width);
-  const xOffset = { field: "variant", type: "nominal", sort: names };
-  const colour = {
-    field: "variant",
-    type: "nominal",
-    title: null,
-    scale: variantColourScale(variants.filter((v) => names.includes(v.name))),
+  return {
+    width,
+    x: taskAxis(tasks, width),
+    xOffset: { field: "variant", type: "nominal", sort: names },
+    colour: {
+      field: "variant",
+      type: "nominal",
+      title: null,
+      scale: variantColourScale(variants.filter((v) => names.includes(v.name))),
+    },
   };
+}
+
+function deltaBars(deltas: Row[], tasks: string[], names: string[], variants: readonly VariantView[]): TopLevelSpec {
+  const { width, x, xOffset, colour } = groupedEncoding(tasks, names, variants);
   return topLevel({
     width,
     height: 160,
