@@ -8,7 +8,7 @@ import type { MultiTaskModel } from "../models/multitask.js";
 import type { EpochRecord } from "../study/results.js";
 import { exists } from "../io/atomic.js";
 import "../engine/fast.js";
-import { saveCheckpoint, loadCheckpoint, type NamedTensor } from "./checkpoint.js";
+import { saveCheckpoint, loadCheckpoint, quarantineFile, CorruptCheckpointError, type NamedTensor } from "./checkpoint.js";
 import { metricsFromProbabilities, predictSource, primaryValues, supervisedLossFromProbabilities } from "./evaluate.js";
 
 /** The training objective: named scalar terms and their weighted total, from logits and batch targets. */
@@ -57,7 +57,9 @@ export type TrainEvent =
   | { readonly type: "step"; readonly epoch: number; readonly step: number; readonly stepsPerEpoch: number }
   | { readonly type: "epoch"; readonly record: EpochRecord; readonly improved: boolean }
   | { readonly type: "checkpoint"; readonly path: string; readonly epoch: number }
-  | { readonly type: "early-stop"; readonly epoch: number; readonly bestEpoch: number };
+  | { readonly type: "early-stop"; readonly epoch: number; readonly bestEpoch: number }
+  /** The checkpoint failed verification; it was moved to `movedTo` and training starts over. */
+  | { readonly type: "checkpoint-corrupt"; readonly path: string; readonly movedTo: string; readonly reason: string };
 
 export interface TrainResult {
   readonly history: EpochRecord[];
@@ -112,8 +114,8 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   const loop: LoopState = { epoch: 0, history: [], bestValue: null, bestEpoch: 0, badEpochs: 0, stoppedEarly: false };
   let best: tf.Tensor[] | null = null;
 
-  if (opts.resume && opts.checkpoint && (await exists(opts.checkpoint))) {
-    const restored = await restoreCheckpoint(opts.checkpoint, model, optimizer);
+  const restored = opts.resume && opts.checkpoint && (await exists(opts.checkpoint)) ? await restoreOrQuarantine(opts.checkpoint, model, optimizer, args.onEvent) : undefined;
+  if (restored) {
     Object.assign(loop, restored.loop);
     dropoutRng = Rng.restore(restored.rng);
     sampler = SourceSampler.restore(restored.sampler);
@@ -126,6 +128,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       const started = Date.now();
       const losses = await runEpoch(args, optimizer, sampler, dropoutRng, opts, loop.epoch);
       loop.epoch++;
+      assertFiniteLosses(losses, loop.epoch);
       const checked = args.validation ? await validate(model, args.validation) : { metrics: {}, loss: null };
       const record: EpochRecord = {
         epoch: loop.epoch,
@@ -309,6 +312,20 @@ async function writeCheckpoint(file: string, parts: CheckpointParts): Promise<vo
   });
 }
 
+type Restored = Awaited<ReturnType<typeof restoreCheckpoint>>;
+
+/** A checkpoint that fails verification is moved aside and the run starts over (same seed, same result). */
+async function restoreOrQuarantine(file: string, model: MultiTaskModel, optimizer: tf.Optimizer, onEvent?: (e: TrainEvent) => void): Promise<Restored | undefined> {
+  try {
+    return await restoreCheckpoint(file, model, optimizer);
+  } catch (err) {
+    if (!(err instanceof CorruptCheckpointError)) throw err;
+    const movedTo = await quarantineFile(file);
+    onEvent?.({ type: "checkpoint-corrupt", path: file, movedTo, reason: err.reason });
+    return undefined;
+  }
+}
+
 async function restoreCheckpoint(
   file: string,
   model: MultiTaskModel,
@@ -316,7 +333,10 @@ async function restoreCheckpoint(
 ): Promise<{ loop: LoopState; rng: number; sampler: unknown; best: tf.Tensor[] | null }> {
   const ckpt = await loadCheckpoint<CheckpointState>(file);
   const state = ckpt.state;
-  if (state?.format !== "distmatch-checkpoint") throw new Error(`${file}: not a distmatch training checkpoint`);
+  if (state?.format !== "distmatch-checkpoint" || !validLoopState(state.loop)) {
+    disposeGroups(ckpt.groups);
+    throw new CorruptCheckpointError(file, "its state is not a distmatch training state");
+  }
   const expected = model.model.weights.map((w) => w.name);
   const model_ = ckpt.groups.model ?? [];
   if (model_.length !== expected.length || model_.some((w, i) => !sameShape(w.tensor.shape, model.model.weights[i].shape))) {
@@ -364,4 +384,21 @@ function sameShape(a: readonly number[], b: readonly (number | null)[]): boolean
 
 function disposeGroups(groups: Record<string, NamedTensor[]>): void {
   for (const list of Object.values(groups)) list.forEach((w) => w.tensor.dispose());
+}
+
+function validLoopState(loop: unknown): loop is LoopState {
+  const l = loop as Partial<LoopState> | null;
+  return (
+    typeof l === "object" && l !== null &&
+    Number.isSafeInteger(l.epoch) && (l.epoch ?? -1) >= 0 && Array.isArray(l.history) && l.history.length === l.epoch &&
+    Number.isSafeInteger(l.bestEpoch) && Number.isSafeInteger(l.badEpochs) && typeof l.stoppedEarly === "boolean" &&
+    (l.bestValue === null || Number.isFinite(l.bestValue))
+  );
+}
+
+/** A non-finite loss means the weights are already garbage: stop instead of reporting their metrics. */
+function assertFiniteLosses(losses: Readonly<Record<string, number>>, epoch: number): void {
+  for (const [term, value] of Object.entries(losses)) {
+    if (!Number.isFinite(value)) throw new Error(`training diverged: loss term "${term}" is ${value} in epoch ${epoch} (check the inputs for huge values, or lower the learning rate)`);
+  }
 }

@@ -6,12 +6,13 @@ import * as path from "node:path";
 import { useBackend } from "../../src/engine/backend.js";
 import { buildObjective } from "../../src/coupling/index.js";
 import { MultiTaskModel } from "../../src/models/multitask.js";
-import { train, type TrainOptions } from "../../src/train/trainer.js";
+import { train, type TrainEvent, type TrainOptions } from "../../src/train/trainer.js";
 import { evaluateSource } from "../../src/train/evaluate.js";
 import { multiClassTask, multiLabelTask } from "../../src/tasks/types.js";
 import type { Source } from "../../src/data/types.js";
 import { Rng } from "../../src/engine/random.js";
-import { saveCheckpoint } from "../../src/train/checkpoint.js";
+import { saveCheckpoint, encodeCheckpoint, decodeCheckpoint, CorruptCheckpointError } from "../../src/train/checkpoint.js";
+import * as tf from "@tensorflow/tfjs";
 
 const TASKS = [multiClassTask("a", ["x", "y", "z"]), multiLabelTask("b", ["p", "q"])];
 
@@ -123,19 +124,58 @@ test("resuming from a checkpoint of another model fails with a clear error namin
   model.dispose();
 });
 
-test("a truncated checkpoint is reported, not silently used", async () => {
+for (const [label, corrupt] of [
+  ["truncated", (b: Buffer) => b.subarray(0, b.length - 100)],
+  ["a flipped weight byte", (b: Buffer) => flipByte(b, b.length - 200)],
+  ["an edited epoch number", (b: Buffer) => Buffer.from(b.toString("latin1").replace('"epoch":1', '"epoch":0'), "latin1")],
+] as const) {
+  test(`a checkpoint with ${label} is moved aside with a message and the run recomputes it bit-identically`, async () => {
+    await useBackend("wasm");
+    const dir = await tmpDir();
+    const base = { seed: 5, batchSize: 16, learningRate: 0.01, patience: 0, epochs: 2 };
+    const full = await run({ ...base, checkpoint: path.join(dir, "full.ckpt") });
+    const file = path.join(dir, "bad.ckpt");
+    await run({ ...base, epochs: 1, checkpoint: file }).then((r) => r.dispose());
+    const corrupted = Buffer.from(corrupt(await fs.readFile(file)));
+    assert.notDeepEqual(corrupted, await fs.readFile(file), "the corruption changed the file");
+    await fs.writeFile(file, corrupted);
+    const events: TrainEvent[] = [];
+    const model = new MultiTaskModel({ inputShape: [4], tasks: TASKS, trunk: { hidden: [16], dropout: 0.2 }, seed: 7 });
+    const objective = buildObjective(TASKS, []);
+    const result = await train({ model, sources, validation, objective, options: { ...base, checkpoint: file, resume: true }, onEvent: (e) => events.push(e) });
+    const warning = events.find((e) => e.type === "checkpoint-corrupt");
+    assert.ok(warning && warning.type === "checkpoint-corrupt", "a checkpoint-corrupt event says what happened");
+    assert.equal(warning.path, file);
+    assert.ok(/checksum|truncated|not a distmatch/.test(warning.reason), warning.reason);
+    assert.deepEqual(await fs.readFile(warning.movedTo), corrupted, "the bad bytes are kept aside");
+    assert.deepEqual(result.history.map((h) => h.losses), full.result.history.map((h) => h.losses));
+    assert.deepEqual(model.model.getWeights().map((w) => Array.from(w.dataSync())), full.weights);
+    full.dispose();
+    objective.dispose();
+    model.dispose();
+  });
+}
+
+test("a checkpoint's bytes verify: encode/decode round-trips, and a non-finite weight is refused when saving", async () => {
   await useBackend("wasm");
-  const dir = await tmpDir();
-  const file = path.join(dir, "trunc.ckpt");
-  await run({ seed: 0, epochs: 1, batchSize: 16, checkpoint: file }).then((r) => r.dispose());
-  const bytes = await fs.readFile(file);
-  await fs.writeFile(file, bytes.subarray(0, bytes.length - 100));
-  const model = new MultiTaskModel({ inputShape: [4], tasks: TASKS, trunk: { hidden: [16], dropout: 0.2 }, seed: 7 });
-  const objective = buildObjective(TASKS, []);
-  await assert.rejects(train({ model, sources, objective, options: { seed: 0, epochs: 2, checkpoint: file, resume: true } }), /truncated/);
-  objective.dispose();
-  model.dispose();
+  const tensor = tf.tensor([1, 2, 3, 4], [2, 2]);
+  const bytes = await encodeCheckpoint({ state: { k: 1 }, groups: { g: [{ name: "w", tensor }] } });
+  const back = await decodeCheckpoint<{ k: number }>(bytes, "mem.ckpt");
+  assert.deepEqual(back.state, { k: 1 });
+  assert.deepEqual(Array.from(back.groups.g[0].tensor.dataSync()), [1, 2, 3, 4]);
+  back.groups.g[0].tensor.dispose();
+  const nan = tf.tensor([1, NaN]);
+  await assert.rejects(encodeCheckpoint({ state: {}, groups: { g: [{ name: "w", tensor: nan }] } }), /"g\/w" holds a non-finite value/);
+  await assert.rejects(decodeCheckpoint(flipByte(Buffer.from(bytes), 20), "mem.ckpt"), (e: Error) => e instanceof CorruptCheckpointError && e.message.startsWith("mem.ckpt: corrupt checkpoint"));
+  tensor.dispose();
+  nan.dispose();
 });
+
+function flipByte(bytes: Buffer, at: number): Buffer {
+  const out = Buffer.from(bytes);
+  out[at] ^= 0xff;
+  return out;
+}
 
 test("checkpoints are written atomically: no temp file is left and the old file survives a failed write", async () => {
   await useBackend("wasm");
