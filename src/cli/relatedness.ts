@@ -6,11 +6,12 @@ import { tableFromRecords } from "../data/table.js";
 import { parseColumnSpec, type ColumnSpec } from "../data/spec.js";
 import { tableToSource } from "../data/sources.js";
 import { readStudyConfig } from "../study/config.js";
+import { own } from "../data/names.js";
 
 export async function relatednessShowCommand(file: string | undefined, flags: { prior?: string; json?: boolean }): Promise<void> {
   let R: Relatedness;
   if (flags.prior) {
-    const make = builtinPriors[flags.prior];
+    const make = own(builtinPriors, flags.prior);
     if (!make) throw new Error(`unknown prior "${flags.prior}" (known: ${Object.keys(builtinPriors).join(", ")})`);
     R = make();
   } else if (file) {

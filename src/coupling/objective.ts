@@ -25,6 +25,7 @@ import {
   type ScaMode,
   type ScaWeights,
 } from "./sca.js";
+import { emptyDict, own } from "../data/names.js";
 
 /** One related pair (A = relatedness.from, B = relatedness.to) and the weights of its coupling terms. */
 export interface CouplingSpec {
@@ -119,7 +120,7 @@ export function buildObjective(
   ): ObjectiveResult =>
     tidyObject(() => {
       const probs = probabilityCache(byName, logits);
-      const terms: Record<string, tf.Scalar> = {};
+      const terms = emptyDict<tf.Scalar>();
       const weighted: tf.Scalar[] = [];
       for (const task of tasks) {
         const term = supervisedLoss(task, logitsOf(logits, task.name), targetsOf(targets, task));
@@ -303,13 +304,13 @@ function probabilityCache(byName: Map<string, Task>, logits: Readonly<Record<str
 }
 
 function logitsOf(logits: Readonly<Record<string, tf.Tensor2D>>, name: string): tf.Tensor2D {
-  const t = logits[name];
+  const t = own(logits, name);
   if (!t) throw new Error(`objective: no logits for task "${name}" (got: ${Object.keys(logits).join(", ") || "none"})`);
   return t;
 }
 
 function targetsOf(targets: Readonly<Record<string, BatchTargets>>, task: Task): BatchTargets {
-  const t = targets[task.name];
+  const t = own(targets, task.name);
   if (!t) throw new Error(`objective: no targets for task "${task.name}" (got: ${Object.keys(targets).join(", ") || "none"})`);
   if (t.kind !== task.kind) throw new Error(`objective: targets of task "${task.name}" are ${t.kind}, expected ${task.kind}`);
   return t;

@@ -4,6 +4,7 @@ import { headSize } from "../tasks/types.js";
 import type { Batch, BatchTargets } from "./batch.js";
 import type { SamplePick } from "./samplers.js";
 import { inputSize, type Source } from "./types.js";
+import { emptyDict, own } from "./names.js";
 
 /**
  * Builds the tensors of one batch from sampler picks. Every task gets targets; a task a source does
@@ -24,7 +25,7 @@ export function makeBatch(sources: readonly Source[], tasks: readonly Task[], pi
     if (!source || pick.row < 0 || pick.row >= source.n) throw new Error(`makeBatch: pick ${i} (source ${pick.source}, row ${pick.row}) is out of range`);
     inputs.set(source.inputs.subarray(pick.row * d, (pick.row + 1) * d), i * d);
   });
-  const targets: Record<string, BatchTargets> = {};
+  const targets = emptyDict<BatchTargets>();
   for (const task of tasks) targets[task.name] = batchTargets(sources, task, picks);
   return { inputs: tf.tensor(inputs, [b, ...shape]), targets, size: b };
 }
@@ -36,7 +37,7 @@ function batchTargets(sources: readonly Source[], task: Task, picks: readonly Sa
     const oneHot = new Float32Array(b * k);
     const mask = new Float32Array(b);
     picks.forEach((pick, i) => {
-      const target = sources[pick.source].targets[task.name];
+      const target = own(sources[pick.source].targets, task.name);
       if (target === undefined) return;
       if (target.kind !== "multiclass") throw new Error(`source "${sources[pick.source].name}": task "${task.name}" is multi-class but its targets are multi-label`);
       const label = target.labels[pick.row];
@@ -51,7 +52,7 @@ function batchTargets(sources: readonly Source[], task: Task, picks: readonly Sa
   const mask = new Float32Array(b * k);
   picks.forEach((pick, i) => {
     const source = sources[pick.source];
-    const target = source.targets[task.name];
+    const target = own(source.targets, task.name);
     if (target === undefined) return;
     if (target.kind !== "multilabel") throw new Error(`source "${source.name}": task "${task.name}" is multi-label but its targets are multi-class`);
     if (target.mask.length !== source.n * k) throw new Error(`source "${source.name}": task "${task.name}" has ${target.mask.length / source.n} labels per row, expected ${k}`);

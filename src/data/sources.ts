@@ -2,6 +2,7 @@ import type { DatasetTable, InputMatrix } from "../datasets/types.js";
 import type { Task } from "../tasks/types.js";
 import { headSize } from "../tasks/types.js";
 import { inputSize, type Source, type TaskTargets } from "./types.js";
+import { dictFrom, own } from "./names.js";
 
 function gatherRows(data: Float32Array, width: number, rows: readonly number[]): Float32Array {
   const out = new Float32Array(rows.length * width);
@@ -15,7 +16,7 @@ export function subsetSource(source: Source, rows: readonly number[], name = sou
     if (!Number.isInteger(r) || r < 0 || r >= source.n) throw new Error(`source "${source.name}": row ${r} is outside 0..${source.n - 1}`);
   }
   const d = inputSize(source.inputShape);
-  const targets = Object.fromEntries(
+  const targets = dictFrom(
     Object.entries(source.targets).map(([task, target]) => [task, subsetTargetsOf(target, rows, source.n)]),
   );
   return {
@@ -40,7 +41,7 @@ function subsetTargetsOf(target: TaskTargets, rows: readonly number[], n: number
  */
 export function keepTasks(source: Source, taskNames: readonly string[]): Source {
   const keep = new Set(taskNames);
-  return { ...source, targets: Object.fromEntries(Object.entries(source.targets).filter(([task]) => keep.has(task))) };
+  return { ...source, targets: dictFrom(Object.entries(source.targets).filter(([task]) => keep.has(task))) };
 }
 
 /**
@@ -63,18 +64,18 @@ export function concatSources(sources: readonly Source[], name = sources.map((s)
     at += s.inputs.length;
   }
   const names = new Set(sources.flatMap((s) => Object.keys(s.targets)));
-  const targets = Object.fromEntries([...names].map((task) => [task, concatTargets(sources, task, n, tasks)]));
+  const targets = dictFrom([...names].map((task) => [task, concatTargets(sources, task, n, tasks)]));
   const ids = sources.every((s) => s.ids) ? sources.flatMap((s) => [...s.ids!]) : undefined;
   return { name, n, inputShape: shape, inputs, targets, ...(ids ? { ids } : {}) };
 }
 
 function concatTargets(sources: readonly Source[], task: string, n: number, tasks: readonly Task[]): TaskTargets {
-  const example = sources.map((s) => s.targets[task]).find((t) => t !== undefined)!;
+  const example = sources.map((s) => own(s.targets, task)).find((t) => t !== undefined)!;
   if (example.kind === "multiclass") {
     const labels = new Int32Array(n).fill(-1);
     let at = 0;
     for (const s of sources) {
-      const t = s.targets[task];
+      const t = own(s.targets, task);
       if (t?.kind === "multiclass") labels.set(t.labels, at);
       at += s.n;
     }
@@ -85,7 +86,7 @@ function concatTargets(sources: readonly Source[], task: string, n: number, task
   const mask = new Float32Array(n * m);
   let at = 0;
   for (const s of sources) {
-    const t = s.targets[task];
+    const t = own(s.targets, task);
     if (t?.kind === "multilabel") {
       values.set(t.values, at * m);
       mask.set(t.mask, at * m);
@@ -99,7 +100,7 @@ function labelWidth(sources: readonly Source[], task: string, tasks: readonly Ta
   const declared = tasks.find((t) => t.name === task);
   if (declared) return headSize(declared);
   for (const s of sources) {
-    const t = s.targets[task];
+    const t = own(s.targets, task);
     if (t?.kind === "multilabel" && s.n > 0) return t.mask.length / s.n;
   }
   return 0;

@@ -1,5 +1,6 @@
 import type { DatasetTable } from "../datasets/types.js";
 import { Rng } from "../engine/random.js";
+import { emptyDict, own } from "./names.js";
 
 export interface TrainValTestOptions {
   /** Fraction of samples in the validation part, in [0, 1). */
@@ -100,7 +101,7 @@ export function makeDisjointTaskSplit(trainRows: readonly number[], taskNames: r
   const overlapCount = Math.round(overlapFraction * shuffled.length);
   const overlap = shuffled.slice(0, overlapCount).sort((a, b) => a - b);
   const counts = apportion(shuffled.length - overlapCount, ratio);
-  const byTask: Record<string, number[]> = {};
+  const byTask = emptyDict<number[]>();
   let at = overlapCount;
   taskNames.forEach((task, i) => {
     byTask[task] = shuffled.slice(at, at + counts[i]).sort((a, b) => a - b);
@@ -137,7 +138,7 @@ export function trainingParts(table: DatasetTable, trainRows: readonly number[],
     .map((name, d) => ({
       name: `domain:${name}`,
       rows: trainRows.filter((r) => domainOf[r] === d),
-      tasks: (annotates[name] ?? []).filter((t) => tasks.includes(t)),
+      tasks: (own(annotates, name) ?? []).filter((t) => tasks.includes(t)),
     }))
     .filter((part) => part.rows.length > 0 && part.tasks.length > 0);
 }

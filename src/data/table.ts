@@ -15,6 +15,7 @@ import {
   type ParsedColumnSpec,
 } from "./spec.js";
 import type { MultiClassTargets, MultiLabelTargets, Source, TaskTargets } from "./types.js";
+import { emptyDict } from "./names.js";
 
 /** Inputs built by a tabular DatasetTable, with the fitted encoder (save it to predict later). */
 export interface TabularInputMatrix extends InputMatrix {
@@ -72,7 +73,7 @@ export function recordsToTargets(
   tasks: readonly Task[],
 ): Record<string, TaskTargets> {
   const isMissing = missingTest(spec.missing);
-  const targets: Record<string, TaskTargets> = {};
+  const targets = emptyDict<TaskTargets>();
   for (const taskSpec of spec.tasks) {
     const task = tasks.find((t) => t.name === taskSpec.name);
     if (!task || task.kind !== taskSpec.kind) throw new Error(`task "${taskSpec.name}" (${taskSpec.kind}) is not among the given tasks`);

@@ -2,6 +2,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { DataError } from "../data/errors.js";
 import { readTable, type RawValue } from "../data/readers/index.js";
+import { dictFrom, own } from "../data/names.js";
 
 /** One image with its labels, and where it was listed (for errors further down). */
 export interface ImageRecord {
@@ -86,7 +87,7 @@ export async function readImageManifest(manifest: string, options: ManifestOptio
     const where = { file: manifest, line: record.line, column: imageColumn };
     const imagePath = resolveImagePath(record.values[imageColumn], root, options.allowOutside ?? false, where);
     if (options.checkFiles ?? true) await assertFile(imagePath, where);
-    const labels = Object.fromEntries(labelColumns.map((c) => [c, labelText(record.values[c])]));
+    const labels = dictFrom(labelColumns.map((c) => [c, labelText(own(record.values, c))]));
     records.push({ path: imagePath, labels, file: manifest, line: record.line });
   }
   return { root, labelColumns, records };

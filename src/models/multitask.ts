@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { dictFrom, emptyDict, fileSafeName } from "../data/names.js";
 import type { Task } from "../tasks/types.js";
 import { headSize } from "../tasks/types.js";
 import { Rng } from "../engine/random.js";
@@ -57,7 +58,7 @@ export class MultiTaskModel {
     this.heads = options.tasks.map((task) =>
       tf.layers.dense({
         units: headSize(task),
-        name: `head_${safeName(task.name)}`,
+        name: `head_${fileSafeName(task.name)}`,
         kernelInitializer: tf.initializers.glorotUniform({ seed: rng.seed() }),
       }),
     );
@@ -77,7 +78,7 @@ export class MultiTaskModel {
     let h = this.backbone ? (this.backbone.apply(inputs, { training }) as tf.Tensor) : inputs;
     if (this.flatten) h = this.flatten.apply(h) as tf.Tensor;
     for (const layer of this.trunkLayers) h = applyLayer(layer, h, training, rng);
-    const out: Record<string, tf.Tensor2D> = {};
+    const out = emptyDict<tf.Tensor2D>();
     this.tasks.forEach((task, i) => {
       out[task.name] = this.heads[i].apply(h) as tf.Tensor2D;
     });
@@ -133,10 +134,6 @@ function initializerFor(activation: Activation, seed: number): ReturnType<typeof
     : tf.initializers.glorotUniform({ seed });
 }
 
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_]/g, "_");
-}
-
 /** Probabilities per task from logits: softmax for multi-class, sigmoid for multi-label. */
 export function probabilities(task: Task, logits: tf.Tensor2D): tf.Tensor2D {
   return task.kind === "multiclass" ? tf.softmax(logits) : tf.sigmoid(logits);
@@ -158,7 +155,7 @@ export function predictorFromLayersModel(model: tf.LayersModel, tasks: readonly 
     forward(inputs: tf.Tensor): Record<string, tf.Tensor2D> {
       const out = model.predict(inputs);
       const list = Array.isArray(out) ? out : [out];
-      return Object.fromEntries(tasks.map((t, i) => [t.name, list[i] as tf.Tensor2D]));
+      return dictFrom(tasks.map((t, i) => [t.name, list[i] as tf.Tensor2D]));
     },
   };
 }

@@ -2,6 +2,7 @@ import type { MultiClassTargets, MultiLabelTargets, Source, TaskTargets } from "
 import type { MultiClassTask, Task } from "../tasks/types.js";
 import { headSize, outputNames } from "../tasks/types.js";
 import type { Relatedness } from "./types.js";
+import { own } from "../data/names.js";
 
 export interface EstimateOptions {
   /** Laplace smoothing pseudo-count, >= 0 (default 1). */
@@ -150,9 +151,12 @@ export function estimateFromSources(
   toTask: Task,
   options: EstimateOptions = {},
 ): Relatedness {
-  const both = sources.filter((s) => s.targets[fromTask.name] && s.targets[toTask.name]);
-  const a = { labels: concatInt32(both.map((s) => (s.targets[fromTask.name] as MultiClassTargets).labels)) };
-  const b = concatTargets(both.map((s) => s.targets[toTask.name]), toTask);
+  if (fromTask.kind !== "multiclass") {
+    throw new Error(`relatedness: task A ("${fromTask.name}") must be multi-class, since R = P(B | A) conditions on one class of A per sample; "${fromTask.name}" is multi-label (swap the tasks: --from ${toTask.name} --to ${fromTask.name})`);
+  }
+  const both = sources.filter((s) => own(s.targets, fromTask.name) && own(s.targets, toTask.name));
+  const a = { labels: concatInt32(both.map((s) => (own(s.targets, fromTask.name) as MultiClassTargets).labels)) };
+  const b = concatTargets(both.map((s) => own(s.targets, toTask.name)!), toTask);
   const R = estimateFromAnnotations(a, b, fromTask, toTask, options);
   const total = (R.support ?? []).flat().reduce((x, y) => x + y, 0);
   if (total === 0) {

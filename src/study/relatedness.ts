@@ -4,6 +4,7 @@ import { alignRelatedness, builtinPriors, estimateFromPredictions, estimateFromS
 import type { Task } from "../tasks/types.js";
 import type { StudyConfig } from "./config.js";
 import type { BuiltinDataset } from "../datasets/types.js";
+import { own } from "../data/names.js";
 
 export type RelatednessMethod = "file" | "prior" | "overlap" | "predictions";
 
@@ -23,7 +24,7 @@ function task(tasks: readonly Task[], name: string): Task {
 }
 
 function labelledAt(source: Source, task: string, row: number): boolean {
-  const t = source.targets[task];
+  const t = own(source.targets, task);
   if (!t) return false;
   if (t.kind === "multiclass") return t.labels[row] >= 0;
   const width = t.mask.length / source.n;
@@ -88,7 +89,7 @@ async function planPair(
 function findPrior(name: string | undefined, dataset: BuiltinDataset | undefined, from: Task, to: Task): Relatedness | undefined {
   const candidates: Relatedness[] = [];
   if (name) {
-    const make = builtinPriors[name];
+    const make = own(builtinPriors, name);
     if (!make) throw new Error(`relatedness.prior: unknown prior "${name}" (known: ${Object.keys(builtinPriors).join(", ")})`);
     candidates.push(make());
   }

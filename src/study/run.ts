@@ -18,7 +18,9 @@ import { prepareStudyData, type StudyData } from "./data.js";
 import { planRelatedness, relatednessFromPredictions, type RelatednessPlan } from "./relatedness.js";
 import { deltaM, summarize } from "./analysis.js";
 import { getVariant, needsRelatedness, type VariantDefinition } from "./variants.js";
-import { runResultSchema, type RunResult, type StudyResults } from "./results.js";
+import type { RunResult, StudyResults } from "./results.js";
+import { readFloat32Verified, readRunResult, removeStaleTempFiles, writeFloat32Verified, writeRunResult, type CorruptFileHandler } from "./cache.js";
+import { fileSafeName, own } from "../data/names.js";
 import { makeBackbone } from "./backbone.js";
 import { builtinDatasets } from "../datasets/index.js";
 import { softwareVersions } from "./software.js";
@@ -30,7 +32,9 @@ export type StudyEvent =
   | { readonly type: "run-start"; readonly run: RunKey; readonly index: number; readonly total: number }
   | { readonly type: "train"; readonly run: RunKey; readonly event: TrainEvent }
   | { readonly type: "run-end"; readonly run: RunKey; readonly result: RunResult; readonly cached: boolean }
-  | { readonly type: "relatedness"; readonly seed: number; readonly from: string; readonly to: string; readonly method: string };
+  | { readonly type: "relatedness"; readonly seed: number; readonly from: string; readonly to: string; readonly method: string }
+  /** Something was repaired on the way (a corrupt cached file moved aside and recomputed, stale temp files removed). */
+  | { readonly type: "warning"; readonly message: string };
 
 export interface RunKey {
   readonly variant: string;
@@ -67,6 +71,8 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   const name = config.name ?? config.dataset ?? "study";
   const dir = path.resolve(baseDir, config.outDir, name);
   await fs.mkdir(path.join(dir, "runs"), { recursive: true });
+  const stale = await removeStaleTempFiles(path.join(dir, "runs"));
+  if (stale.length > 0) emit({ type: "warning", message: `removed ${stale.length} temporary file(s) left by an interrupted run in ${path.join(dir, "runs")}` });
 
   const data = await prepareStudyData(config, {
     baseDir,
@@ -162,17 +168,19 @@ function orderVariants(requested: readonly string[], plans: readonly Relatedness
 }
 
 async function singleTaskRun(ctx: RunContext, variant: VariantDefinition, seed: number, task: Task, stProbs: Map<string, Float32Array>): Promise<RunResult> {
-  const sources = ctx.data.sources.filter((s) => s.targets[task.name]).map((s) => keepTasks(s, [task.name]));
+  const sources = ctx.data.sources.filter((s) => own(s.targets, task.name)).map((s) => keepTasks(s, [task.name]));
   const key: RunKey = { variant: variant.id, seed, task: task.name };
   const probsFile = runFile(ctx, key, "pool.f32");
+  const width = task.kind === "multiclass" ? task.classes.length : task.labels.length;
+  let probs = await readFloat32Verified(probsFile, ctx.data.pool.n * width, corruptFileWarning(ctx));
   const result = await cachedRun(ctx, key, async () => {
     const { result, model } = await trainAndEvaluate(ctx, key, [task], sources, []);
-    const probs = (await predictSource(model, ctx.data.pool))[task.name];
-    await fs.writeFile(probsFile, Buffer.from(probs.buffer, probs.byteOffset, probs.byteLength));
+    probs = (await predictSource(model, ctx.data.pool))[task.name];
+    await writeFloat32Verified(probsFile, probs);
     model.dispose();
     return result;
-  });
-  stProbs.set(task.name, await readFloat32(probsFile));
+  }, probs === undefined);
+  stProbs.set(task.name, probs!);
   return result;
 }
 
@@ -276,28 +284,25 @@ async function cachedRun(ctx: RunContext, key: RunKey, run: () => Promise<RunRes
   ctx.index++;
   ctx.emit({ type: "run-start", run: key, index: ctx.index, total: ctx.total });
   const file = runFile(ctx, key, "json");
-  if (!force && (await exists(file))) {
-    const parsed = runResultSchema.safeParse(JSON.parse(await fs.readFile(file, "utf8")));
-    if (parsed.success) {
-      ctx.emit({ type: "run-end", run: key, result: parsed.data, cached: true });
-      return parsed.data;
-    }
+  const cached = force ? undefined : await readRunResult(file, corruptFileWarning(ctx));
+  if (cached) {
+    ctx.emit({ type: "run-end", run: key, result: cached, cached: true });
+    return cached;
   }
   const result = await run();
-  await writeJsonAtomic(file, result);
+  await writeRunResult(file, result);
   await fs.rm(runFile(ctx, key, "ckpt"), { force: true });
   ctx.emit({ type: "run-end", run: key, result, cached: false });
   return result;
 }
 
 function runFile(ctx: RunContext, key: RunKey, ext: string): string {
-  const label = [key.variant.replace(/[^A-Za-z0-9]+/g, "_"), key.task ? key.task.replace(/[^A-Za-z0-9]+/g, "_") : "", `s${key.seed}`].filter(Boolean).join("-");
+  const label = [key.variant.replace(/[^A-Za-z0-9]+/g, "_"), key.task ? fileSafeName(key.task) : "", `s${key.seed}`].filter(Boolean).join("-");
   return path.join(ctx.dir, "runs", `${label}-${ctx.configHash.slice(0, 12)}.${ext}`);
 }
 
-async function readFloat32(file: string): Promise<Float32Array> {
-  const buf = await fs.readFile(file);
-  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+function corruptFileWarning(ctx: RunContext): CorruptFileHandler {
+  return (file, movedTo, reason) => ctx.emit({ type: "warning", message: `${file}: ${reason}; moved it to ${movedTo} and recomputing this run` });
 }
 
 /** R per pair for this seed: fixed ones as planned, the others from this seed's ST predictions. */
@@ -321,19 +326,19 @@ async function resolveRelatedness(
 }
 
 function annotatedCounts(source: Source, tasks: readonly Task[]): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out: [string, number][] = [];
   for (const task of tasks) {
-    const t = source.targets[task.name];
+    const t = own(source.targets, task.name);
     if (!t) continue;
-    if (t.kind === "multiclass") out[task.name] = t.labels.reduce((n, k) => n + (k >= 0 ? 1 : 0), 0);
+    if (t.kind === "multiclass") out.push([task.name, t.labels.reduce((n, k) => n + (k >= 0 ? 1 : 0), 0)]);
     else {
       const M = task.kind === "multilabel" ? task.labels.length : 1;
       let n = 0;
       for (let i = 0; i < source.n; i++) if (t.mask.subarray(i * M, (i + 1) * M).some((m) => m > 0)) n++;
-      out[task.name] = n;
+      out.push([task.name, n]);
     }
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 function dataFingerprint(data: StudyData): string {

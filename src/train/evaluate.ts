@@ -5,11 +5,12 @@ import type { Predictor } from "../models/multitask.js";
 import { probabilities } from "../models/multitask.js";
 import { multiClassMetrics, multiLabelMetrics, primaryMetric } from "../eval/metrics.js";
 import type { TaskMetricsRecord } from "../study/results.js";
+import { dictFrom, own } from "../data/names.js";
 
 /** Probabilities per task for every row of a source, [n * headSize] row-major. */
 export async function predictSource(model: Predictor, source: Source, batchSize = 512): Promise<Record<string, Float32Array>> {
   const rowSize = source.inputs.length / Math.max(source.n, 1);
-  const parts: Record<string, Float32Array[]> = Object.fromEntries(model.tasks.map((t) => [t.name, []]));
+  const parts = dictFrom<Float32Array[]>(model.tasks.map((t) => [t.name, []]));
   for (let start = 0; start < source.n; start += batchSize) {
     const end = Math.min(source.n, start + batchSize);
     const probs = tf.tidy(() => {
@@ -42,34 +43,35 @@ export function metricsFromProbabilities(
   probs: Readonly<Record<string, Float32Array>>,
   thresholds?: Readonly<Record<string, number[]>>,
 ): Record<string, TaskMetricsRecord> {
-  const out: Record<string, TaskMetricsRecord> = {};
+  // Built as entries: Object.fromEntries makes even a task named "__proto__" an own key.
+  const out: [string, TaskMetricsRecord][] = [];
   for (const task of tasks) {
-    const targets = source.targets[task.name];
-    const p = probs[task.name];
+    const targets = own(source.targets, task.name);
+    const p = own(probs, task.name);
     if (!targets || !p) continue;
     if (task.kind === "multiclass" && targets.kind === "multiclass") {
       const m = multiClassMetrics(p, targets.labels, task.classes.length);
       if (m.n === 0) continue;
-      out[task.name] = {
+      out.push([task.name, {
         kind: "multiclass",
         primary: primaryMetric("multiclass"),
         values: { accuracy: m.accuracy, macroF1: m.macroF1 },
         confusion: m.confusion,
         n: m.n,
-      };
+      }]);
     } else if (task.kind === "multilabel" && targets.kind === "multilabel") {
-      const m = multiLabelMetrics(p, targets.values, targets.mask, task.labels.length, thresholds?.[task.name]);
+      const m = multiLabelMetrics(p, targets.values, targets.mask, task.labels.length, thresholds ? own(thresholds, task.name) : undefined);
       if (m.n === 0) continue;
-      out[task.name] = {
+      out.push([task.name, {
         kind: "multilabel",
         primary: primaryMetric("multilabel"),
         values: { score: m.score, meanF1: m.meanF1, meanAccuracy: m.meanAccuracy },
         perLabelF1: m.perLabelF1,
         n: m.n,
-      };
+      }]);
     }
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 export async function evaluateSource(
@@ -88,8 +90,8 @@ export function supervisedLossFromProbabilities(tasks: readonly Task[], source: 
   let total = 0;
   let counted = 0;
   for (const task of tasks) {
-    const targets = source.targets[task.name];
-    const p = probs[task.name];
+    const targets = own(source.targets, task.name);
+    const p = own(probs, task.name);
     if (!targets || !p) continue;
     let sum = 0;
     let n = 0;

@@ -10,7 +10,7 @@ test("csv: header, trimmed string cells, line numbers, quoted fields", () => {
   const table = parseCsv('a,b,c\n1, x ,"p,q"\n\n2,,"multi\nline"\n', "synthetic.csv");
   assert.deepEqual(table.columns, ["a", "b", "c"]);
   assert.equal(table.headerLine, 1);
-  assert.deepEqual(table.records[0].values, { a: "1", b: "x", c: "p,q" });
+  assert.deepEqual({ ...table.records[0].values }, { a: "1", b: "x", c: "p,q" });
   assert.equal(table.records[0].line, 2);
   assert.equal(table.records[1].values.b, "");
   assert.equal(table.records[1].line, 5, "a record spanning lines reports the line it ends on");
@@ -25,7 +25,7 @@ test("csv: ragged rows and duplicate header names are errors naming file and lin
 test("jsonl: union of keys, absent key = null, errors name the line", () => {
   const table = parseJsonl('{"a":1,"b":"x"}\n\n{"a":2,"c":true}\n', "synthetic.jsonl");
   assert.deepEqual(table.columns, ["a", "b", "c"]);
-  assert.deepEqual(table.records[1].values, { a: 2, b: null, c: true });
+  assert.deepEqual({ ...table.records[1].values }, { a: 2, b: null, c: true });
   assert.equal(table.records[1].line, 3);
   assert.throws(() => parseJsonl('{"a":1}\n{"a":\n', "bad.jsonl"), /bad\.jsonl:2: expected a JSON object, found invalid JSON/);
   assert.throws(() => parseJsonl("[1,2]\n", "arr.jsonl"), /arr\.jsonl:1: expected a JSON object, found an array/);
@@ -51,10 +51,10 @@ test("arff: numeric/nominal/string attributes, quotes, comments, ? = missing", (
   assert.deepEqual(table.columns, ["size", "colour", "note", "class"]);
   assert.deepEqual(table.attributes?.[1], { name: "colour", type: "nominal", values: ["red", "dark blue", "green"] });
   assert.equal(table.records.length, 3);
-  assert.deepEqual(table.records[0].values, { size: 1.5, colour: "red", note: "hello, world", class: "yes" });
+  assert.deepEqual({ ...table.records[0].values }, { size: 1.5, colour: "red", note: "hello, world", class: "yes" });
   assert.equal(table.records[0].line, 10);
-  assert.deepEqual(table.records[1].values, { size: null, colour: "dark blue", note: "it's", class: "no" });
-  assert.deepEqual(table.records[2].values, { size: 3, colour: null, note: "plain", class: null });
+  assert.deepEqual({ ...table.records[1].values }, { size: null, colour: "dark blue", note: "it's", class: "no" });
+  assert.deepEqual({ ...table.records[2].values }, { size: 3, colour: null, note: "plain", class: null });
 });
 
 test("arff: bad values name file, line and column", () => {
@@ -75,7 +75,7 @@ test("readTable picks the reader by extension and names the file by its base nam
     await writeFile(join(dir, "t.jsonl"), '{"a":1}\n');
     await writeFile(join(dir, "t.arff"), "@relation r\n@attribute a numeric\n@data\n1\n");
     assert.equal((await readTable(join(dir, "t.csv"))).records[0].values.a, "1");
-    assert.deepEqual((await readTable(join(dir, "t.tsv"))).records[0].values, { a: "1", b: "2" });
+    assert.deepEqual({ ...(await readTable(join(dir, "t.tsv"))).records[0].values }, { a: "1", b: "2" });
     assert.equal((await readTable(join(dir, "t.jsonl"))).records[0].values.a, 1);
     const arff = await readTable(join(dir, "t.arff"));
     assert.equal(arff.records[0].values.a, 1);

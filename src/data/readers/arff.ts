@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { DataError } from "../errors.js";
 import type { ArffAttribute, RawRecord, RawTable, RawValue } from "./types.js";
+import { emptyDict } from "../names.js";
 
 /** Reads a Weka ARFF file (plain or .gz). */
 export async function readArff(path: string): Promise<RawTable> {
@@ -100,7 +101,7 @@ function readDataLine(content: string, attributes: readonly ArffAttribute[], fil
   if (tokens.length !== attributes.length) {
     throw new DataError({ file, line }, `expected ${attributes.length} values (one per @attribute), found ${tokens.length}`);
   }
-  const values: Record<string, RawValue> = {};
+  const values = emptyDict<RawValue>();
   attributes.forEach((attribute, i) => {
     values[attribute.name] = convertValue(tokens[i], attribute, { file, line, column: attribute.name });
   });

@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import { parse } from "csv-parse/sync";
 import { DataError } from "../errors.js";
 import type { RawRecord, RawTable } from "./types.js";
+import { dictFrom } from "../names.js";
 
 export interface CsvOptions {
   /** Field delimiter (default ","; use "\t" for TSV). */
@@ -31,7 +32,7 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
   const records: RawRecord[] = rows.slice(1).map((row) => ({
     file,
     line: row.info.lines,
-    values: Object.fromEntries(columns.map((name, i) => [name, row.record[i].trim()])),
+    values: dictFrom(columns.map((name, i) => [name, row.record[i].trim()])),
   }));
   return { file, columns, records, headerLine: header.info.lines };
 }

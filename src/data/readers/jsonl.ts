@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { DataError } from "../errors.js";
 import type { RawRecord, RawTable, RawValue } from "./types.js";
+import { dictFrom, own } from "../names.js";
 
 /** Reads a JSON Lines file: one JSON object of scalars per line; blank lines are skipped. */
 export async function readJsonl(path: string): Promise<RawTable> {
@@ -32,7 +33,7 @@ export function parseJsonl(text: string, file: string): RawTable {
   const records: RawRecord[] = parsed.map(({ line, object }) => ({
     file,
     line,
-    values: Object.fromEntries(columns.map((c) => [c, object[c] ?? null])),
+    values: dictFrom(columns.map((c) => [c, own(object, c) ?? null])),
   }));
   return { file, columns, records };
 }
