@@ -5,6 +5,7 @@ import { datasetsCommand } from "./datasets.js";
 import { relatednessShowCommand, relatednessEstimateCommand } from "./relatedness.js";
 import { predictCommand, evaluateCommand } from "./predict.js";
 import { reportCommand } from "./report.js";
+import { shortenLongRuns } from "../data/errors.js";
 
 function list(value: string): string[] {
   return value.split(",").map((s) => s.trim()).filter(Boolean);
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (err) {
-    process.stderr.write(`distmatch: ${(err as Error).message}\n`);
+    process.stderr.write(`distmatch: ${shortenLongRuns((err as Error).message)}\n`);
     if (process.env.DISTMATCH_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
     process.exitCode = 1;
   }

@@ -3,9 +3,9 @@ import type { LabelColumnSpec } from "./spec.js";
 import type { RawValue } from "./readers/types.js";
 
 /** Cell values that always mean "missing". */
-export const DEFAULT_MISSING: readonly string[] = ["", "?"];
+export const DEFAULT_MISSING: readonly string[] = ["", "?", "null"];
 
-/** Returns a predicate: is this cell missing (undefined, null, "", "?", or one of `extra`)? */
+/** Returns a predicate: is this cell missing (undefined, null, "", "?", "null", or one of `extra`)? */
 export function missingTest(extra: readonly string[] = []): (value: unknown) => boolean {
   const tokens = new Set([...DEFAULT_MISSING, ...extra]);
   return (value) => value === undefined || value === null || (typeof value === "string" && tokens.has(value.trim()));

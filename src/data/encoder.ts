@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { cellText, missingTest, parseNumber } from "./cells.js";
-import { DataError } from "./errors.js";
+import { DataError, type DataLocation } from "./errors.js";
 import type { ColumnSpec } from "./spec.js";
 import type { RawRecord } from "./readers/types.js";
 
@@ -60,7 +60,7 @@ export class InputEncoder {
     let at = offset;
     for (const { column, mean, std } of this.fitted.numeric) {
       const value = cellOf(record, column);
-      out[at++] = this.isMissing(value) ? 0 : (parseNumber(value, { ...record, column }) - mean) / std;
+      out[at++] = this.isMissing(value) ? 0 : standardise(parseNumber(value, { ...record, column }), mean, std, { ...record, column });
     }
     this.fitted.categorical.forEach(({ column, categories }, i) => {
       const value = cellOf(record, column);
@@ -100,11 +100,33 @@ function fitNumeric(train: readonly RawRecord[], column: string, isMissing: (v: 
     if (!isMissing(value)) values.push(parseNumber(value, { ...record, column }));
   }
   if (values.length === 0) return { column, mean: 0, std: 1 };
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length;
-  const std = Math.sqrt(variance);
+  const { mean, std } = meanAndStd(values);
   // A constant column carries no information; std 1 keeps it at 0 instead of dividing by zero.
   return { column, mean, std: std > 1e-12 ? std : 1 };
+}
+
+/** Mean and population std; values near ±1.8e308 overflow the plain sums, so those are computed on values scaled to [-1, 1]. */
+export function meanAndStd(values: readonly number[]): { mean: number; std: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
+  if (Number.isFinite(mean) && Number.isFinite(std)) return { mean, std };
+  const scale = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const scaled = values.map((v) => v / scale);
+  const mu = scaled.reduce((a, b) => a + b, 0) / scaled.length;
+  const sd = Math.sqrt(scaled.reduce((a, u) => a + (u - mu) ** 2, 0) / scaled.length);
+  return { mean: mu * scale, std: sd * scale };
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** (value - mean) / std, as a float32 the model can take; a value too far out to represent is an error naming the cell. */
+function standardise(value: number, mean: number, std: number, where: DataLocation): number {
+  let z = (value - mean) / std;
+  if (!Number.isFinite(z)) z = value / std - mean / std;
+  if (!(Math.abs(z) <= FLOAT32_MAX)) {
+    throw new DataError(where, `value ${value} is too large for this column: standardised with the training mean ${mean} and std ${std} it is ${z}, beyond float32 range`);
+  }
+  return z;
 }
 
 function fitCategorical(train: readonly RawRecord[], column: string, isMissing: (v: unknown) => boolean) {
@@ -118,7 +140,7 @@ function fitCategorical(train: readonly RawRecord[], column: string, isMissing: 
 
 /** The cell of `column`; a record whose file lacks the column is an error, not a missing value. */
 function cellOf(record: RawRecord, column: string) {
-  if (!(column in record.values)) {
+  if (!Object.hasOwn(record.values, column)) {
     throw new DataError({ file: record.file, line: record.line, column }, "unknown column: the file has no such column (input columns must be in every file)");
   }
   return record.values[column];

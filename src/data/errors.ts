@@ -12,7 +12,7 @@ export class DataError extends Error {
   readonly column?: string;
 
   constructor(where: DataLocation, problem: string) {
-    super(`${formatLocation(where)}: ${problem}`);
+    super(`${formatLocation(where)}: ${shortenLongRuns(problem)}`);
     this.name = "DataError";
     this.file = where.file;
     this.line = where.line;
@@ -23,4 +23,17 @@ export class DataError extends Error {
 export function formatLocation(where: DataLocation): string {
   const place = where.line === undefined ? where.file : `${where.file}:${where.line}`;
   return where.column === undefined ? place : `${place}: column "${where.column}"`;
+}
+
+const LONG_RUN = 120;
+
+const LONG_MESSAGE = 2000;
+
+/**
+ * Cuts every run of over 120 non-blank characters (a huge cell echoed back) to its start and its
+ * length, and a message still over 2000 characters to its start.
+ */
+export function shortenLongRuns(text: string): string {
+  const short = text.replace(new RegExp(`\\S{${LONG_RUN + 1},}`, "g"), (run) => `${run.slice(0, 60)}… (${run.length} characters)`);
+  return short.length > LONG_MESSAGE ? `${short.slice(0, LONG_MESSAGE)}… (message cut at ${LONG_MESSAGE} of ${short.length} characters)` : short;
 }

@@ -82,10 +82,12 @@ export async function readImageManifest(manifest: string, options: ManifestOptio
     if (!table.columns.includes(c)) throw new DataError({ file: manifest, line: table.headerLine ?? 1, column: c }, `label column not found`);
   }
   const root = path.dirname(path.resolve(manifest));
+  const realRoot = await fs.realpath(root);
   const records: ImageRecord[] = [];
   for (const record of table.records) {
     const where = { file: manifest, line: record.line, column: imageColumn };
     const imagePath = resolveImagePath(record.values[imageColumn], root, options.allowOutside ?? false, where);
+    if (!options.allowOutside) await assertRealPathInside(imagePath, realRoot, where);
     if (options.checkFiles ?? true) await assertFile(imagePath, where);
     const labels = dictFrom(labelColumns.map((c) => [c, labelText(own(record.values, c))]));
     records.push({ path: imagePath, labels, file: manifest, line: record.line });
@@ -106,12 +108,24 @@ export function resolveImagePath(value: RawValue | undefined, root: string, allo
   const text = labelText(value);
   if (text === undefined) throw new DataError(where, "image path is empty");
   const resolved = path.resolve(root, text);
-  const relative = path.relative(root, resolved);
-  const outside = relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
-  if (outside && !allowOutside) {
+  if (isOutside(root, resolved) && !allowOutside) {
     throw new DataError(where, `image path "${text}" leaves the manifest's folder ${root}; move the image inside it or pass allowOutside: true`);
   }
   return resolved;
+}
+
+/** A symlinked file or folder may lead out of root although the path does not: compare the real paths. */
+async function assertRealPathInside(file: string, realRoot: string, where: { file: string; line: number; column: string }): Promise<void> {
+  const real = await fs.realpath(file).catch(() => undefined);
+  if (real === undefined) return; // a missing file is reported by assertFile
+  if (isOutside(realRoot, real)) {
+    throw new DataError(where, `image path leads outside the manifest's folder ${realRoot} through a symbolic link (it resolves to ${real}); move the image inside it or pass allowOutside: true`);
+  }
+}
+
+function isOutside(root: string, resolved: string): boolean {
+  const relative = path.relative(root, resolved);
+  return relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
 }
 
 async function assertFile(file: string, where: { file: string; line: number; column: string }): Promise<void> {

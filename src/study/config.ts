@@ -2,12 +2,17 @@ import { z } from "zod";
 import { promises as fs } from "node:fs";
 import { variantIds } from "./variants.js";
 
+/** Seeds are hashed as 32-bit integers: larger ones would wrap onto smaller ones. */
+export const MAX_SEED = 2 ** 32 - 1;
+/** A hard cap before any estimate: far above any useful batch, far below what hangs the wasm heap. */
+export const MAX_BATCH_SIZE = 65536;
+
 /**
  * One configuration object drives a study. The CLI maps flags and a config file onto it; every
  * field has a default, so `{ "dataset": "soybean" }` is a complete study.
  */
 export const studyConfigSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-' only").optional()
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-' only").refine((n) => !/^\.+$/.test(n), "must not be '.' or '..' (the output must stay inside outDir)").optional()
     .describe("study name; the output goes to <outDir>/<name>/ (default: the data set's name)"),
   dataset: z.string().optional().describe("a built-in data set (see `distmatch datasets`)"),
   data: z
@@ -29,7 +34,11 @@ export const studyConfigSchema = z.strictObject({
     .describe("bring-your-own data: CSV/JSONL/ARFF manifests, one source each"),
   representation: z.string().optional().describe("input representation of the data set (e.g. features, pixels, mobilenetv2)"),
   variants: z.array(z.enum(variantIds)).min(1).default(["st", "mt", "mt+coupling"]),
-  seeds: z.array(z.number().int().nonnegative()).min(1).default([0, 1, 2]),
+  seeds: z
+    .array(z.number().int().nonnegative().max(MAX_SEED, `at most ${MAX_SEED} (seeds are 32-bit)`))
+    .min(1)
+    .refine((s) => new Set(s).size === s.length, "every seed once (a repeated seed repeats a run and would count twice)")
+    .default([0, 1, 2]),
   relatedness: z
     .strictObject({
       method: z.enum(["auto", "file", "prior", "overlap", "predictions"]).default("auto"),
@@ -44,7 +53,7 @@ export const studyConfigSchema = z.strictObject({
       test: z.number().min(0).max(0.5).default(0.2),
       overlap: z.number().min(0).max(1).default(0),
       ratio: z.array(z.number().nonnegative()).optional().describe("relative sizes of the task-only subsets"),
-      seed: z.number().int().nonnegative().default(0),
+      seed: z.number().int().nonnegative().max(MAX_SEED, `at most ${MAX_SEED} (seeds are 32-bit)`).default(0),
     })
     .default({ validation: 0.15, test: 0.2, overlap: 0, seed: 0 }),
   model: z
@@ -58,7 +67,7 @@ export const studyConfigSchema = z.strictObject({
   training: z
     .strictObject({
       epochs: z.number().int().positive().default(40),
-      batchSize: z.number().int().positive().default(32),
+      batchSize: z.number().int().positive().max(MAX_BATCH_SIZE, `at most ${MAX_BATCH_SIZE}`).default(32).describe("samples per step; also bounded by a memory estimate once the data's size is known"),
       learningRate: z.number().positive().default(3e-3),
       weightDecay: z.number().min(0).default(1e-4),
       sampler: z.enum(["quota", "proportional", "round-robin"]).default("quota"),
@@ -104,11 +113,11 @@ export async function readStudyConfig(file: string): Promise<StudyConfigInput> {
   let text: string;
   try {
     text = await fs.readFile(file, "utf8");
-  } catch {
-    throw new Error(`${file}: cannot read the study config`);
+  } catch (err) {
+    throw new Error(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
   }
   try {
-    return JSON.parse(text) as StudyConfigInput;
+    return JSON.parse(text.replace(/^\uFEFF/, "")) as StudyConfigInput;
   } catch (err) {
     throw new Error(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
   }

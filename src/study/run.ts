@@ -21,6 +21,7 @@ import { getVariant, needsRelatedness, type VariantDefinition } from "./variants
 import type { RunResult, StudyResults } from "./results.js";
 import { readFloat32Verified, readRunResult, removeStaleTempFiles, writeFloat32Verified, writeRunResult, type CorruptFileHandler } from "./cache.js";
 import { fileSafeName, own } from "../data/names.js";
+import { validateStudyData } from "./validate.js";
 import { makeBackbone } from "./backbone.js";
 import { builtinDatasets } from "../datasets/index.js";
 import { softwareVersions } from "./software.js";
@@ -78,6 +79,7 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
     baseDir,
     onProgress: (done, total, label) => emit({ type: "extract", done, total, label }),
   });
+  validateStudyData(config, data);
   emit({ type: "data", data });
   const configHash = hashOf({ config: { ...config, name: undefined, outDir: undefined, seeds: undefined, variants: undefined }, data: dataFingerprint(data) });
   const plans = await planRelatedness(config, data.tasks, data.pairs, data.sources, data.dataset, baseDir);

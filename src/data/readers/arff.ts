@@ -1,15 +1,12 @@
-import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { readText } from "./file.js";
 import { DataError } from "../errors.js";
 import type { ArffAttribute, RawRecord, RawTable, RawValue } from "./types.js";
 import { emptyDict } from "../names.js";
 
 /** Reads a Weka ARFF file (plain or .gz). */
 export async function readArff(path: string): Promise<RawTable> {
-  const bytes = await readFile(path);
-  const text = path.endsWith(".gz") ? gunzipSync(bytes).toString("utf8") : bytes.toString("utf8");
-  return parseArff(text, basename(path));
+  return parseArff(await readText(path), basename(path));
 }
 
 interface Token {

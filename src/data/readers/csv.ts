@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readText } from "./file.js";
 import { basename } from "node:path";
 import { parse } from "csv-parse/sync";
 import { DataError } from "../errors.js";
@@ -19,7 +19,7 @@ interface ParsedRow {
 
 /** Reads a CSV file with a header row; every cell stays a string ("" = empty). */
 export async function readCsv(path: string, options: CsvOptions = {}): Promise<RawTable> {
-  return parseCsv(await readFile(path, "utf8"), basename(path), options);
+  return parseCsv(await readText(path), basename(path), options);
 }
 
 /** Parses CSV text with a header row. `file` names the source in errors. */

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readText } from "./file.js";
 import { basename } from "node:path";
 import { DataError } from "../errors.js";
 import type { RawRecord, RawTable, RawValue } from "./types.js";
@@ -6,7 +6,7 @@ import { dictFrom, own } from "../names.js";
 
 /** Reads a JSON Lines file: one JSON object of scalars per line; blank lines are skipped. */
 export async function readJsonl(path: string): Promise<RawTable> {
-  return parseJsonl(await readFile(path, "utf8"), basename(path));
+  return parseJsonl(await readText(path), basename(path));
 }
 
 /**
