@@ -5,7 +5,8 @@ import { readTable } from "../data/readers/index.js";
 import type { RawTable } from "../data/readers/types.js";
 import { inputEncoderFromJSON } from "../data/encoder.js";
 import { tableFromRecords } from "../data/table.js";
-import { parseColumnSpec, type ColumnSpec } from "../data/spec.js";
+import { labelNames, parseColumnSpec, type ColumnSpec, type ParsedColumnSpec } from "../data/spec.js";
+import type { Task } from "../tasks/types.js";
 import { tableToSource } from "../data/sources.js";
 import type { Source } from "../data/types.js";
 import { metricsFromProbabilities, predictSource } from "../train/evaluate.js";
@@ -28,7 +29,7 @@ export async function predictCommand(flags: { model: string; data: string; outpu
   const loaded = await loadModel(flags.model);
   const table = await readTable(path.resolve(flags.data));
   const { inputs, inputShape } = encodeInputs(loaded, table, flags.model);
-  const source: Source = { name: "input", n: table.records.length, inputShape, inputs, targets: {} };
+  const source: Source = { name: flags.data, n: table.records.length, inputShape, inputs, targets: {} };
   const probs = await predictSource(predictorFromLayersModel(loaded.model, loaded.metadata.tasks), source);
   const lines = table.records.map((record, i) => {
     const out: Record<string, unknown> = { line: record.line };
@@ -53,18 +54,45 @@ export async function predictCommand(flags: { model: string; data: string; outpu
   else process.stdout.write(text);
 }
 
+/**
+ * The spec's label columns with the model's own classes and labels: class indices must mean what
+ * they meant in training, whatever classes the evaluation file happens to contain or the spec lists.
+ */
+function withModelTasks(spec: ParsedColumnSpec, tasks: readonly Task[], where: string): ColumnSpec {
+  const fixed = spec.tasks.map((t, i) => {
+    const task = tasks.find((m) => m.name === t.name);
+    if (!task) throw new Error(`${where}: field "tasks.${i}.name": task "${t.name}" is not one of the model's tasks (${tasks.map((m) => m.name).join(", ")})`);
+    if (task.kind !== t.kind) throw new Error(`${where}: field "tasks.${i}.kind": task "${t.name}" is ${t.kind} here but ${task.kind} in the model`);
+    if (t.kind === "multiclass" && task.kind === "multiclass") {
+      const unknown = (t.classes ?? []).filter((c) => !task.classes.includes(c));
+      if (unknown.length > 0) throw new Error(`${where}: field "tasks.${i}.classes": ${JSON.stringify(unknown)} are not classes of the model (${JSON.stringify(task.classes)})`);
+      return { ...t, classes: [...task.classes] };
+    }
+    if (t.kind === "multilabel" && task.kind === "multilabel") {
+      const names = labelNames(t);
+      if (names.join("\u0000") !== task.labels.join("\u0000")) {
+        throw new Error(`${where}: field "tasks.${i}.labels": ${JSON.stringify(names)} differ from the model's labels ${JSON.stringify(task.labels)} (same names, same order)`);
+      }
+    }
+    return t;
+  });
+  return { ...spec, tasks: fixed };
+}
+
 export async function evaluateCommand(flags: { model: string; data: string; spec?: string; json?: boolean }): Promise<void> {
   await useBackend("wasm");
   const loaded = await loadModel(flags.model);
   const specValue = flags.spec ? await readStudyConfig(flags.spec) : loaded.metadata.extra?.["spec"];
-  if (!specValue) throw new Error(`evaluate: give --spec <file> naming the label columns of ${flags.data}`);
-  const spec = parseColumnSpec(specValue, flags.spec ?? "model spec") as ColumnSpec;
+  if (!specValue) throw new Error(`evaluate: give --spec <file> naming the label columns of ${flags.data} (${path.join(flags.model, "distmatch.json")} holds no training spec)`);
+  const where = flags.spec ?? `${path.join(flags.model, "distmatch.json")}: field "extra.spec"`;
+  const spec = withModelTasks(parseColumnSpec(specValue, where), loaded.metadata.tasks, where);
   const raw = await readTable(path.resolve(flags.data));
   const table = tableFromRecords(raw, spec);
   const { inputs, inputShape } = encodeInputs(loaded, raw, flags.model);
-  const source = tableToSource(table, { inputs, inputShape, description: "" }, { name: "evaluation" });
+  const source = tableToSource(table, { inputs, inputShape, description: "" }, { name: flags.data });
   const predictor = predictorFromLayersModel(loaded.model, loaded.metadata.tasks);
-  const metrics = metricsFromProbabilities(loaded.metadata.tasks, source, await predictSource(predictor, source), loaded.metadata.thresholds);
+  const tasks = loaded.metadata.tasks.filter((t) => spec.tasks.some((s) => s.name === t.name));
+  const metrics = metricsFromProbabilities(tasks, source, await predictSource(predictor, source), loaded.metadata.thresholds);
   if (flags.json) {
     process.stdout.write(JSON.stringify(metrics, null, 2) + "\n");
     return;

@@ -227,7 +227,7 @@ async function multiTaskRun(
   const stale = ctx.saveModels && !(await exists(path.join(modelDir, "model.json")));
   return cachedRun(ctx, key, async () => {
     const { result, model } = await trainAndEvaluate(ctx, key, ctx.data.tasks, ctx.data.sources, couplings);
-    if (ctx.saveModels) await saveModel(modelDir, model.model, modelMetadata(ctx.data, variant.id, seed, relatedness));
+    if (ctx.saveModels) await saveModel(modelDir, model.model, modelMetadata(ctx.data, variant.id, seed, relatedness, ctx.config.data?.spec));
     model.dispose();
     return result;
   }, stale);
@@ -358,7 +358,7 @@ function dataFingerprint(data: StudyData): string {
   return h.digest("hex");
 }
 
-function modelMetadata(data: StudyData, variant: string, seed: number, relatedness: readonly Relatedness[]): ModelMetadata {
+function modelMetadata(data: StudyData, variant: string, seed: number, relatedness: readonly Relatedness[], spec?: unknown): ModelMetadata {
   const encoder = (data.inputs as { encoder?: { toJSON(): unknown } }).encoder;
   return {
     format: "distmatch-model",
@@ -367,7 +367,8 @@ function modelMetadata(data: StudyData, variant: string, seed: number, relatedne
     inputShape: data.inputs.inputShape,
     ...(data.inputs.inputNames ? { inputNames: data.inputs.inputNames } : {}),
     ...(encoder ? { encoder: encoder.toJSON() } : {}),
-    extra: { variant, seed, relatedness, dataset: data.dataset?.name ?? null },
+    // The training spec, so `evaluate` reads label columns exactly as training did.
+    extra: { variant, seed, relatedness, dataset: data.dataset?.name ?? null, ...(spec ? { spec } : {}) },
   };
 }
 

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Source } from "../data/types.js";
-import type { Task } from "../tasks/types.js";
+import { headSize, type Task } from "../tasks/types.js";
 import type { Predictor } from "../models/multitask.js";
 import { probabilities } from "../models/multitask.js";
 import { multiClassMetrics, multiLabelMetrics, primaryMetric } from "../eval/metrics.js";
@@ -23,7 +23,17 @@ export async function predictSource(model: Predictor, source: Source, batchSize 
       probs[i].dispose();
     }
   }
-  return Object.fromEntries(Object.entries(parts).map(([name, chunks]) => [name, concat(chunks)]));
+  const out = Object.fromEntries(Object.entries(parts).map(([name, chunks]) => [name, concat(chunks)]));
+  for (const task of model.tasks) assertFinite(own(out, task.name)!, task, source);
+  return out;
+}
+
+/** A NaN probability would print as null or score as a wrong class: refuse it, naming the source, task and row. */
+function assertFinite(probs: Float32Array, task: Task, source: Source): void {
+  const bad = probs.findIndex((v) => !Number.isFinite(v));
+  if (bad < 0) return;
+  const row = Math.floor(bad / headSize(task));
+  throw new Error(`${source.name}: the model's output for task "${task.name}" is ${probs[bad]} at row ${row + 1} (the model's weights are not finite, or the inputs are out of range)`);
 }
 
 function concat(chunks: Float32Array[]): Float32Array {

@@ -79,4 +79,23 @@ test("train, predict and evaluate a model on real bring-your-own data (penguin s
   const metrics = JSON.parse(evaluated.stdout) as Record<string, { values: Record<string, number>; n: number }>;
   assert.equal(metrics.species.n, 69);
   assert.ok(metrics.species.values.accuracy > 0.6, `species accuracy ${metrics.species.values.accuracy}`);
+
+  // The model's own classes decide the indices: no spec (the saved one), a reordered spec, and a file
+  // holding only two species all score each row the same way.
+  const saved = await cli("evaluate", "--model", modelDir, "--data", `${example}/test.csv`, "--json");
+  assert.equal(saved.code, 0, saved.stderr);
+  assert.deepEqual(JSON.parse(saved.stdout), metrics);
+  const spec = JSON.parse(await fs.readFile(`${example}/spec.json`, "utf8")) as { tasks: { classes: string[] }[] };
+  spec.tasks[0].classes = ["Gentoo", "Adelie", "Chinstrap"];
+  await fs.writeFile(path.join(out, "reordered.json"), JSON.stringify(spec));
+  const reordered = await cli("evaluate", "--model", modelDir, "--data", `${example}/test.csv`, "--spec", path.join(out, "reordered.json"), "--json");
+  assert.equal(reordered.code, 0, reordered.stderr);
+  assert.deepEqual(JSON.parse(reordered.stdout).species.values, metrics.species.values);
+  const rows = (await fs.readFile(`${example}/test.csv`, "utf8")).trim().split("\n");
+  const twoSpecies = [rows[0], ...rows.slice(1).filter((r) => !r.includes("Chinstrap"))];
+  await fs.writeFile(path.join(out, "two.csv"), twoSpecies.join("\n") + "\n");
+  const expected = twoSpecies.slice(1).filter((r, i) => lines[rows.indexOf(r) - 1].species.class === r.split(",")[4]).length / (twoSpecies.length - 1);
+  const subset = await cli("evaluate", "--model", modelDir, "--data", path.join(out, "two.csv"), "--json");
+  assert.equal(subset.code, 0, subset.stderr);
+  assert.ok(Math.abs(JSON.parse(subset.stdout).species.values.accuracy - expected) < 1e-9, `${subset.stdout} vs ${expected}`);
 });
