@@ -6,8 +6,16 @@ import type { StudyEvent } from "../study/run.js";
  * elsewhere (CI logs, pipes), so long work always shows that it moves.
  */
 export function studyProgress(options: { quiet: boolean }): { onEvent: (e: StudyEvent) => void; stop: () => void } {
-  if (options.quiet) return { onEvent: () => {}, stop: () => {} };
-  return process.stderr.isTTY ? barProgress() : lineProgress();
+  const progress = options.quiet ? { onEvent: () => {}, stop: () => {} } : process.stderr.isTTY ? barProgress() : lineProgress();
+  // Repairs (a corrupt file moved aside and recomputed) are reported even when quiet.
+  return { onEvent: (e) => (printWarning(e), progress.onEvent(e)), stop: progress.stop };
+}
+
+function printWarning(e: StudyEvent): void {
+  if (e.type === "warning") process.stderr.write(`warning: ${e.message}\n`);
+  if (e.type === "train" && e.event.type === "checkpoint-corrupt") {
+    process.stderr.write(`warning: ${e.event.path}: ${e.event.reason}; moved it to ${e.event.movedTo} and training ${runLabel(e)} from the start\n`);
+  }
 }
 
 function runLabel(e: { run: { variant: string; seed: number; task?: string } }): string {

@@ -94,7 +94,7 @@ test("train, predict and evaluate a model on real bring-your-own data (penguin s
   const rows = (await fs.readFile(`${example}/test.csv`, "utf8")).trim().split("\n");
   const twoSpecies = [rows[0], ...rows.slice(1).filter((r) => !r.includes("Chinstrap"))];
   await fs.writeFile(path.join(out, "two.csv"), twoSpecies.join("\n") + "\n");
-  const expected = twoSpecies.slice(1).filter((r, i) => lines[rows.indexOf(r) - 1].species.class === r.split(",")[4]).length / (twoSpecies.length - 1);
+  const expected = twoSpecies.slice(1).filter((r) => lines[rows.indexOf(r) - 1].species.class === r.split(",")[4]).length / (twoSpecies.length - 1);
   const subset = await cli("evaluate", "--model", modelDir, "--data", path.join(out, "two.csv"), "--json");
   assert.equal(subset.code, 0, subset.stderr);
   assert.ok(Math.abs(JSON.parse(subset.stdout).species.values.accuracy - expected) < 1e-9, `${subset.stdout} vs ${expected}`);
