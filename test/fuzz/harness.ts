@@ -110,7 +110,12 @@ export function editJson(value: unknown, edit: { pick: number; value: unknown; r
   const slots: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach((x, i) => (slots.push({ parent: v, key: i }), walk(x)));
-    else if (v && typeof v === "object") for (const k of Object.keys(v)) slots.push({ parent: v as Record<string, unknown>, key: k }), walk((v as Record<string, unknown>)[k]);
+    else if (v && typeof v === "object") {
+      for (const k of Object.keys(v)) {
+        slots.push({ parent: v as Record<string, unknown>, key: k });
+        walk((v as Record<string, unknown>)[k]);
+      }
+    }
   };
   walk(copy);
   if (slots.length === 0) return edit.value;
