@@ -14,12 +14,17 @@ import { readStudyConfig } from "../study/config.js";
 import { useBackend } from "../engine/backend.js";
 import "../engine/fast.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { own } from "../data/names.js";
 
 function encodeInputs(loaded: LoadedModel, table: RawTable, modelDir: string): { inputs: Float32Array; inputShape: readonly number[] } {
   if (!loaded.metadata.encoder) {
     throw new Error(`${path.join(modelDir, "distmatch.json")}: the model has no saved input encoder, so it cannot read ${table.file}`);
   }
   const encoder = inputEncoderFromJSON(loaded.metadata.encoder, path.join(modelDir, "distmatch.json"));
+  const expected = loaded.model.inputs[0].shape.slice(1);
+  if (encoder.size !== expected.reduce((a: number, b) => a * (b ?? 1), 1)) {
+    throw new Error(`${path.join(modelDir, "distmatch.json")}: field "encoder": makes ${encoder.size} input features but the model takes inputs of shape [${expected.join(", ")}]`);
+  }
   const encoded = encoder.encode(table.records);
   return { inputs: encoded.inputs, inputShape: encoded.inputShape };
 }
@@ -32,22 +37,23 @@ export async function predictCommand(flags: { model: string; data: string; outpu
   const source: Source = { name: flags.data, n: table.records.length, inputShape, inputs, targets: {} };
   const probs = await predictSource(predictorFromLayersModel(loaded.model, loaded.metadata.tasks), source);
   const lines = table.records.map((record, i) => {
-    const out: Record<string, unknown> = { line: record.line };
+    // Entries, so that a task named like "__proto__" is an ordinary key of the JSON line.
+    const out: [string, unknown][] = [["line", record.line]];
     for (const task of loaded.metadata.tasks) {
       const width = task.kind === "multiclass" ? task.classes.length : task.labels.length;
-      const p = Array.from(probs[task.name].subarray(i * width, (i + 1) * width), (v) => Number(v.toFixed(6)));
+      const p = Array.from(own(probs, task.name)!.subarray(i * width, (i + 1) * width), (v) => Number(v.toFixed(6)));
       if (task.kind === "multiclass") {
         const best = p.indexOf(Math.max(...p));
-        out[task.name] = { class: task.classes[best], probabilities: Object.fromEntries(task.classes.map((c, k) => [c, p[k]])) };
+        out.push([task.name, { class: task.classes[best], probabilities: Object.fromEntries(task.classes.map((c, k) => [c, p[k]])) }]);
       } else {
-        const th = loaded.metadata.thresholds?.[task.name];
-        out[task.name] = {
+        const th = loaded.metadata.thresholds ? own(loaded.metadata.thresholds, task.name) : undefined;
+        out.push([task.name, {
           labels: task.labels.filter((_, j) => p[j] >= (th?.[j] ?? 0.5)),
           probabilities: Object.fromEntries(task.labels.map((l, j) => [l, p[j]])),
-        };
+        }]);
       }
     }
-    return JSON.stringify(out);
+    return JSON.stringify(Object.fromEntries(out));
   });
   const text = lines.join("\n") + "\n";
   if (flags.output) await writeFileAtomic(flags.output, text);

@@ -48,15 +48,16 @@ export interface LoadedModel {
   readonly metadata: ModelMetadata;
 }
 
+const uniqueNames = (min: number) => z.array(z.string()).min(min).refine((names) => new Set(names).size === names.length, "names must be unique");
 const taskSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("multiclass"), name: z.string().min(1), classes: z.array(z.string()).min(2) }),
-  z.strictObject({ kind: z.literal("multilabel"), name: z.string().min(1), labels: z.array(z.string()).min(1) }),
+  z.strictObject({ kind: z.literal("multiclass"), name: z.string().min(1), classes: uniqueNames(2) }),
+  z.strictObject({ kind: z.literal("multilabel"), name: z.string().min(1), labels: uniqueNames(1) }),
 ]);
 
 const metadataSchema = z.object({
   format: z.literal("distmatch-model"),
   version: z.literal(1),
-  tasks: z.array(taskSchema).min(1),
+  tasks: z.array(taskSchema).min(1).refine((tasks) => new Set(tasks.map((t) => t.name)).size === tasks.length, "task names must be unique"),
   inputShape: z.array(z.number().int().positive()).min(1),
   inputNames: z.array(z.string()).optional(),
   encoder: z.unknown().optional(),
@@ -66,7 +67,14 @@ const metadataSchema = z.object({
 
 const modelJsonSchema = z.object({
   modelTopology: z.record(z.string(), z.unknown()),
-  weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: z.array(z.record(z.string(), z.unknown())) })).min(1),
+  weightsManifest: z
+    .array(
+      z.object({
+        paths: z.array(z.string()),
+        weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative().max(1e9)), dtype: z.enum(["float32", "int32", "bool"]) })),
+      }),
+    )
+    .min(1),
 });
 
 export async function loadModel(dir: string): Promise<LoadedModel> {
@@ -74,6 +82,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const metaFile = path.join(dir, "distmatch.json");
   const modelJson = parseJsonFile(modelFile, await readOrExplain(modelFile), modelJsonSchema);
   const metadata = parseJsonFile(metaFile, await readOrExplain(metaFile), metadataSchema) as ModelMetadata;
+  const topology = sanitizeTopology(modelJson.modelTopology, modelFile);
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights) as unknown as tf.io.WeightsManifestEntry[];
   const weightFiles = modelJson.weightsManifest.flatMap((g) => g.paths).map((p) => weightFile(dir, modelFile, p));
   const buffers = await Promise.all(weightFiles.map(readWeights));
@@ -81,10 +90,12 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology as tf.io.ModelArtifacts["modelTopology"], weightSpecs: specs, weightData }),
+      tf.io.fromMemory({ modelTopology: topology as tf.io.ModelArtifacts["modelTopology"], weightSpecs: specs, weightData }),
     );
   } catch (err) {
-    throw new Error(`${modelFile}: cannot build the model from it and ${weightFiles.join(", ")} (${(err as Error).message})`, { cause: err });
+    // A JavaScript TypeError from inside tfjs says nothing to a user: the layer configuration is broken.
+    const detail = err instanceof TypeError || err instanceof RangeError ? "a layer's configuration is corrupted" : (err as Error).message;
+    throw new Error(`${modelFile}: field "modelTopology": cannot build a TensorFlow.js model from it and ${weightFiles.join(", ")} (${detail})`, { cause: err });
   }
   assertOutputsMatchTasks(model, metadata, modelFile, metaFile);
   return { model, metadata };
@@ -104,6 +115,102 @@ function assertOutputsMatchTasks(model: tf.LayersModel, metadata: ModelMetadata,
       throw new Error(`${metaFile}: field "tasks.${i}.${field}": task "${task.name}" lists ${headSize(task)} ${field} but output ${i} of ${modelFile} has ${width} units`);
     }
   });
+}
+
+/** Layer sizes beyond this are a corrupted file, not a model: refuse them before tfjs allocates anything. */
+const MAX_LAYER_SIZE = 1_000_000;
+const SIZE_FIELDS = new Set(["units", "filters", "kernel_size", "batch_input_shape", "input_dim", "output_dim", "pool_size", "strides", "dilation_rate", "size", "target_shape", "depth_multiplier"]);
+
+/**
+ * A copy of the topology that is safe to build: every initializer becomes Zeros (the saved weights
+ * replace them anyway, and a hostile seed can stall the random initialisers), and every layer size
+ * must be a positive integer up to a million.
+ */
+function sanitizeTopology(topology: Record<string, unknown>, modelFile: string): Record<string, unknown> {
+  const walk = (value: unknown, at: string): unknown => {
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, `${at}.${i}`));
+    if (value === null || typeof value !== "object") return value;
+    const out: [string, unknown][] = [];
+    for (const [key, v] of Object.entries(value)) {
+      const field = at ? `${at}.${key}` : key;
+      if (key.endsWith("_initializer") && v !== null) out.push([key, { class_name: "Zeros", config: {} }]);
+      else {
+        if (SIZE_FIELDS.has(key)) assertSizes(v, `modelTopology.${field}`, modelFile);
+        out.push([key, walk(v, field)]);
+      }
+    }
+    return Object.fromEntries(out);
+  };
+  assertLayerGraph(topology, modelFile);
+  return walk(topology, "") as Record<string, unknown>;
+}
+
+/**
+ * Every layer has a unique name and every connection names an existing layer: tfjs waits forever
+ * for a layer that a corrupted file no longer names.
+ */
+function assertLayerGraph(topology: Record<string, unknown>, modelFile: string): void {
+  const fail = (field: string, problem: string): never => {
+    throw new Error(`${modelFile}: field "modelTopology.${field}": ${problem}`);
+  };
+  const config = (topology.config ?? fail("config", "missing")) as Record<string, unknown>;
+  const layers = Array.isArray(config.layers) ? (config.layers as unknown[]) : fail("config.layers", "expected a list of layers");
+  const names = new Set<string>();
+  layers.forEach((layer, i) => {
+    const l = layer as Record<string, unknown> | null;
+    if (!l || typeof l !== "object" || typeof l.name !== "string" || typeof l.class_name !== "string") fail(`config.layers.${i}`, "expected a layer with a name and a class_name");
+    if (names.has(l!.name as string)) fail(`config.layers.${i}.name`, `duplicate layer name "${String(l!.name)}"`);
+    names.add(l!.name as string);
+  });
+  const known = (ref: unknown, field: string): void => {
+    const name = Array.isArray(ref) ? ref[0] : undefined;
+    if (typeof name !== "string" || !names.has(name)) fail(field, `expected a reference to one of the layers, found ${JSON.stringify(ref)?.slice(0, 80)}`);
+  };
+  const parents = new Map<string, string[]>();
+  layers.forEach((layer, i) => {
+    const l = layer as Record<string, unknown>;
+    const inbound = l.inbound_nodes ?? [];
+    if (!Array.isArray(inbound)) fail(`config.layers.${i}.inbound_nodes`, "expected a list");
+    const isInput = l.class_name === "InputLayer";
+    if (!isInput && (inbound as unknown[]).length === 0) fail(`config.layers.${i}.inbound_nodes`, `layer "${String(l.name)}" is connected to nothing`);
+    const from: string[] = [];
+    (inbound as unknown[]).forEach((node, j) => {
+      if (!Array.isArray(node) || (!isInput && node.length === 0)) fail(`config.layers.${i}.inbound_nodes.${j}`, "expected a non-empty list of layer references");
+      (node as unknown[]).forEach((ref, k) => {
+        known(ref, `config.layers.${i}.inbound_nodes.${j}.${k}`);
+        from.push((ref as unknown[])[0] as string);
+      });
+    });
+    parents.set(l.name as string, from);
+  });
+  assertAcyclic(parents, (name) => fail("config.layers", `the layers form a cycle through "${name}"`));
+  for (const key of ["input_layers", "output_layers"]) {
+    const refs = config[key];
+    if (!Array.isArray(refs) || refs.length === 0) fail(`config.${key}`, "expected a non-empty list");
+    (refs as unknown[]).forEach((ref, i) => known(ref, `config.${key}.${i}`));
+  }
+}
+
+function assertAcyclic(parents: ReadonlyMap<string, readonly string[]>, onCycle: (name: string) => never): void {
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (name: string): void => {
+    if (state.get(name) === "done") return;
+    if (state.get(name) === "visiting") onCycle(name);
+    state.set(name, "visiting");
+    for (const p of parents.get(name) ?? []) visit(p);
+    state.set(name, "done");
+  };
+  for (const name of parents.keys()) visit(name);
+}
+
+function assertSizes(value: unknown, field: string, modelFile: string): void {
+  const sizes = Array.isArray(value) ? value : [value];
+  for (const size of sizes) {
+    if (size === null) continue;
+    if (!Number.isInteger(size) || (size as number) < 1 || (size as number) > MAX_LAYER_SIZE) {
+      throw new Error(`${modelFile}: field "${field}": expected positive integer sizes up to ${MAX_LAYER_SIZE}, found ${JSON.stringify(value).slice(0, 80)}`);
+    }
+  }
 }
 
 function parseJsonFile<T>(file: string, text: string, schema: z.ZodType<T>): T {

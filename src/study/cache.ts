@@ -48,7 +48,9 @@ export async function readRunResult(file: string, onCorrupt: CorruptFileHandler)
   } catch (err) {
     return setAside(file, `not valid JSON (${(err as Error).message}); truncated by a crash?`, onCorrupt);
   }
-  if (stored?.format !== RUN_FORMAT || typeof stored.sha256 !== "string") return setAside(file, "not a checksummed distmatch run file", onCorrupt);
+  if (stored?.format !== RUN_FORMAT || typeof stored.sha256 !== "string" || typeof stored.result !== "object" || stored.result === null) {
+    return setAside(file, "not a checksummed distmatch run file", onCorrupt);
+  }
   if (sha256(JSON.stringify(stored.result)) !== stored.sha256) return setAside(file, "checksum mismatch (the file was modified)", onCorrupt);
   const parsed = runResultSchema.safeParse(stored.result);
   if (!parsed.success) return setAside(file, `invalid run result (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`, onCorrupt);

@@ -15,7 +15,7 @@ export const RUNS = Number(process.env.DISTMATCH_FUZZ_RUNS ?? 8);
 export const SEED = Number(process.env.DISTMATCH_FUZZ_SEED ?? 20261202);
 
 export function params<T>(): fc.Parameters<T> {
-  return { numRuns: RUNS, seed: SEED, endOnFailure: true };
+  return { numRuns: RUNS, seed: SEED, endOnFailure: true, includeErrorInReport: true };
 }
 
 const INTERNAL = /Cannot read propert|is not a function|is not iterable|undefined is not|null is not|Maximum call stack|is not defined|Invalid array length|RangeError|TypeError|\[object Object\]/;
