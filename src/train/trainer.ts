@@ -5,7 +5,7 @@ import { makeBatch, disposeBatch } from "../data/batching.js";
 import { SourceSampler, type SamplingPolicy } from "../data/samplers.js";
 import { Rng } from "../engine/random.js";
 import type { MultiTaskModel } from "../models/multitask.js";
-import type { EpochRecord } from "../study/results.js";
+import type { EpochRecord } from "./records.js";
 import { fileStorage, type Storage } from "../io/storage.js";
 import { ensureWasmFixes } from "../engine/backend.js";
 import { saveCheckpoint, loadCheckpoint, type NamedTensor } from "./checkpoint.js";
