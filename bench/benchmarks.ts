@@ -11,6 +11,7 @@ import { Rng } from "../src/engine/random.js";
 import { loadBackbone } from "../src/features/backbones.js";
 import { decodeImage, type DecodedImage } from "../src/features/image.js";
 import type { MultiTaskModel } from "../src/models/multitask.js";
+import { fusedAdam } from "../src/train/fused-adam.js";
 import { train } from "../src/train/trainer.js";
 import { type BenchResult, interleaved, MIN_SECONDS, perSecond, result, runReference } from "./harness.js";
 import {
@@ -39,7 +40,7 @@ function mlpRig(pairs: number, batch = 256): StepRig {
   return {
     model: libraryMlp(tasks),
     objective: pairObjective(tasks),
-    optimizer: tf.train.adam(1e-3),
+    optimizer: fusedAdam(1e-3),
     inputs: tf.randomNormal([batch, 512], 0, 1, "float32", 1),
     targets: syntheticTargets(tasks, batch, 10),
     rng: new Rng(3),
@@ -51,7 +52,7 @@ function cnnRig(batch = 64): StepRig {
   return {
     model: libraryCnn(tasks),
     objective: pairObjective(tasks),
-    optimizer: tf.train.adam(1e-3),
+    optimizer: fusedAdam(1e-3),
     inputs: tf.randomNormal([batch, 64, 64, 3], 0, 1, "float32", 2),
     targets: syntheticTargets(tasks, batch, 20),
     rng: new Rng(4),

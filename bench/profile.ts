@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../src/engine/backend.js";
+import { fusedAdam } from "../src/train/fused-adam.js";
 import { Rng } from "../src/engine/random.js";
 import "../src/engine/fast.js";
 import { accumulate, libraryCnn, libraryMlp, pairObjective, pairTasks, readMeans, syntheticTargets, trainerStep } from "./models.js";
@@ -18,7 +19,7 @@ async function main(kind: string): Promise<void> {
   const objective = pairObjective(tasks);
   const inputs = cnn ? tf.randomNormal([64, 64, 64, 3]) : tf.randomNormal([256, 512]);
   const targets = syntheticTargets(tasks, batchSize, 1);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = fusedAdam(1e-3);
   const rng = new Rng(1);
   const variables = model.trainableVariables;
   const sums = new Map<string, tf.Tensor>();
