@@ -1,9 +1,7 @@
-import { promises as fs } from "node:fs";
-import * as path from "node:path";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 import { z } from "zod";
 import { headSize, type Task } from "../tasks/types.js";
-import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
+import { fileStorage, joinPath, readText, writeJson, type Storage } from "../io/storage.js";
 
 /**
  * Saved models use the TensorFlow.js layers format (model.json + weights.bin), so they load in a
@@ -23,12 +21,12 @@ export interface ModelMetadata {
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 
-export async function saveModel(dir: string, model: tf.LayersModel, metadata: ModelMetadata): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
+/** Writes model.json, weights.bin and distmatch.json under `dir` in `storage` (files by default). */
+export async function saveModel(dir: string, model: tf.LayersModel, metadata: ModelMetadata, storage: Storage = fileStorage()): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weightData = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
-      await writeFileAtomic(path.join(dir, "weights.bin"), new Uint8Array(weightData));
+      await storage.write(joinPath(dir, "weights.bin"), new Uint8Array(weightData));
       const modelJson = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format ?? "layers-model",
@@ -36,11 +34,11 @@ export async function saveModel(dir: string, model: tf.LayersModel, metadata: Mo
         convertedBy: artifacts.convertedBy ?? null,
         weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs ?? [] }],
       };
-      await writeJsonAtomic(path.join(dir, "model.json"), modelJson);
+      await writeJson(storage, joinPath(dir, "model.json"), modelJson);
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
     }),
   );
-  await writeJsonAtomic(path.join(dir, "distmatch.json"), metadata);
+  await writeJson(storage, joinPath(dir, "distmatch.json"), metadata);
 }
 
 export interface LoadedModel {
@@ -77,16 +75,16 @@ const modelJsonSchema = z.object({
     .min(1),
 });
 
-export async function loadModel(dir: string): Promise<LoadedModel> {
-  const modelFile = path.join(dir, "model.json");
-  const metaFile = path.join(dir, "distmatch.json");
-  const modelJson = parseJsonFile(modelFile, await readOrExplain(modelFile), modelJsonSchema);
-  const metadata = parseJsonFile(metaFile, await readOrExplain(metaFile), metadataSchema) as ModelMetadata;
+export async function loadModel(dir: string, storage: Storage = fileStorage()): Promise<LoadedModel> {
+  const modelFile = joinPath(dir, "model.json");
+  const metaFile = joinPath(dir, "distmatch.json");
+  const modelJson = parseJsonFile(modelFile, await readOrExplain(storage, modelFile), modelJsonSchema);
+  const metadata = parseJsonFile(metaFile, await readOrExplain(storage, metaFile), metadataSchema) as ModelMetadata;
   const topology = sanitizeTopology(modelJson.modelTopology, modelFile);
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights) as unknown as tf.io.WeightsManifestEntry[];
   const weightFiles = modelJson.weightsManifest.flatMap((g) => g.paths).map((p) => weightFile(dir, modelFile, p));
-  const buffers = await Promise.all(weightFiles.map(readWeights));
-  const weightData = new Uint8Array(Buffer.concat(buffers)).buffer;
+  const buffers = await Promise.all(weightFiles.map((f) => readWeights(storage, f)));
+  const weightData = tf.io.concatenateArrayBuffers(buffers.map((b) => b.slice().buffer));
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(
@@ -230,23 +228,23 @@ function parseJsonFile<T>(file: string, text: string, schema: z.ZodType<T>): T {
 
 /** Weight files are named relative to the model folder and must stay inside it. */
 function weightFile(dir: string, modelFile: string, name: string): string {
-  const file = path.resolve(dir, name);
-  const relative = path.relative(path.resolve(dir), file);
-  if (relative.startsWith("..") || path.isAbsolute(relative)) throw new Error(`${modelFile}: field "weightsManifest": weight file "${name}" is outside the model folder`);
-  return file;
+  if (name === "" || /^[/\\]|^[A-Za-z]:/.test(name) || name.split(/[/\\]/).includes("..")) {
+    throw new Error(`${modelFile}: field "weightsManifest": weight file "${name}" is outside the model folder`);
+  }
+  return joinPath(dir, name);
 }
 
-async function readWeights(file: string): Promise<Buffer> {
+async function readWeights(storage: Storage, file: string): Promise<Uint8Array> {
   try {
-    return await fs.readFile(file);
+    return await storage.read(file);
   } catch (err) {
-    throw new Error(`${file}: cannot read the model's weights (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+    throw new Error(`${file}: cannot read the model's weights (${(err as Error).message.replace(`${file}: `, "")})`, { cause: err });
   }
 }
 
-async function readOrExplain(file: string): Promise<string> {
+async function readOrExplain(storage: Storage, file: string): Promise<string> {
   try {
-    return await fs.readFile(file, "utf8");
+    return await readText(storage, file);
   } catch {
     throw new Error(`${file}: cannot read; expected a model directory written by distmatch (model.json, weights.bin, distmatch.json)`);
   }

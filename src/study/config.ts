@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { promises as fs } from "node:fs";
+import { readFileText } from "../io/storage.js";
 import { variantIds } from "./variants.js";
 
 /** Seeds are hashed as 32-bit integers: larger ones would wrap onto smaller ones. */
@@ -112,9 +112,9 @@ export function parseStudyConfig(input: unknown, where = "study config"): StudyC
 export async function readStudyConfig(file: string): Promise<StudyConfigInput> {
   let text: string;
   try {
-    text = await fs.readFile(file, "utf8");
+    text = await readFileText(file);
   } catch (err) {
-    throw new Error(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+    throw new Error(`${file}: cannot read the study config (${(err as Error).message.replace(`${file}: cannot read (`, "").replace(/\)$/, "")})`, { cause: err });
   }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, "")) as StudyConfigInput;

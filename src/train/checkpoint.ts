@@ -1,6 +1,5 @@
-import { promises as fs } from "node:fs";
-import * as tf from "@tensorflow/tfjs";
-import { writeFileAtomic } from "../io/atomic.js";
+import * as tf from "../engine/tf.js";
+import { fileStorage, type Storage } from "../io/storage.js";
 
 /**
  * A checkpoint is one file, so a rename makes it appear atomically:
@@ -116,20 +115,22 @@ export async function decodeCheckpoint<S>(bytes: Uint8Array, file: string): Prom
   return { state: header.state, groups };
 }
 
-export async function saveCheckpoint<S>(file: string, content: CheckpointContent<S>): Promise<void> {
-  await writeFileAtomic(file, await encodeCheckpoint(content));
+/** Writes a checkpoint to `file` in `storage` (files by default; memory or IndexedDB in a browser). */
+export async function saveCheckpoint<S>(file: string, content: CheckpointContent<S>, storage: Storage = fileStorage()): Promise<void> {
+  await storage.write(file, await encodeCheckpoint(content));
 }
 
-export async function loadCheckpoint<S>(file: string): Promise<LoadedCheckpoint<S>> {
-  return decodeCheckpoint<S>(await fs.readFile(file), file);
+export async function loadCheckpoint<S>(file: string, storage: Storage = fileStorage()): Promise<LoadedCheckpoint<S>> {
+  return decodeCheckpoint<S>(await storage.read(file), file);
 }
 
 /**
  * Moves a file that failed verification out of the way (to `<file>.corrupt`, replacing an older one)
  * so that the run recomputes it and the bad bytes stay available for inspection.
  */
-export async function quarantineFile(file: string): Promise<string> {
+export async function quarantineFile(file: string, storage: Storage = fileStorage()): Promise<string> {
   const aside = `${file}.corrupt`;
-  await fs.rename(file, aside);
+  await storage.write(aside, await storage.read(file));
+  await storage.remove(file);
   return aside;
 }

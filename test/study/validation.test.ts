@@ -101,7 +101,7 @@ test("configs with a BOM parse; unreadable files, folders and corrupt gzip are e
   const dir = await tmpDir();
   await fs.writeFile(path.join(dir, "c.json"), '\uFEFF{"dataset":"zoo"}');
   assert.deepEqual(await readStudyConfig(path.join(dir, "c.json")), { dataset: "zoo" });
-  await assert.rejects(readStudyConfig(dir), (e: Error) => e.message.startsWith(dir) && /EISDIR/.test(e.message));
+  await assert.rejects(readStudyConfig(dir), (e: Error) => e.message.startsWith(dir) && /folder/.test(e.message));
   await fs.mkdir(path.join(dir, "folder.csv"));
   await assert.rejects(readTable(path.join(dir, "folder.csv")), (e: Error) => e.message.startsWith(path.join(dir, "folder.csv")) && /folder/.test(e.message));
   await fs.writeFile(path.join(dir, "bad.arff.gz"), "not gzip");

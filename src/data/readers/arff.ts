@@ -1,12 +1,15 @@
-import { basename } from "node:path";
-import { readText } from "./file.js";
+import { basename, fileStorage, gunzip } from "../../io/storage.js";
 import { DataError } from "../errors.js";
 import type { ArffAttribute, RawRecord, RawTable, RawValue } from "./types.js";
 import { emptyDict } from "../names.js";
 
 /** Reads a Weka ARFF file (plain or .gz). */
 export async function readArff(path: string): Promise<RawTable> {
-  return parseArff(await readText(path), basename(path));
+  const bytes = await fileStorage().read(path);
+  const text = new TextDecoder().decode(path.endsWith(".gz") ? await gunzip(bytes).catch((err: Error) => {
+    throw new Error(`${path}: not a valid gzip file (${err.message})`, { cause: err });
+  }) : bytes);
+  return parseArff(text, basename(path));
 }
 
 interface Token {

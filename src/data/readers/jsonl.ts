@@ -1,12 +1,11 @@
-import { readText } from "./file.js";
-import { basename } from "node:path";
+import { basename, readFileText } from "../../io/storage.js";
 import { DataError } from "../errors.js";
 import type { RawRecord, RawTable, RawValue } from "./types.js";
 import { dictFrom, own } from "../names.js";
 
 /** Reads a JSON Lines file: one JSON object of scalars per line; blank lines are skipped. */
 export async function readJsonl(path: string): Promise<RawTable> {
-  return parseJsonl(await readText(path), basename(path));
+  return parseJsonl(await readFileText(path), basename(path));
 }
 
 /**
