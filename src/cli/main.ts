@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { runStudyCommand, type StudyFlags } from "./study.js";
 import { datasetsCommand } from "./datasets.js";
 import { relatednessShowCommand, relatednessEstimateCommand } from "./relatedness.js";
 import { predictCommand, evaluateCommand } from "./predict.js";
 import { reportCommand } from "./report.js";
+import { exitCodeFor, exitQuietlyOnClosedPipe } from "./usage.js";
 
 function list(value: string): string[] {
   return value.split(",").map((s) => s.trim()).filter(Boolean);
@@ -65,7 +66,9 @@ export function buildProgram(): Command {
   const program = new Command("distmatch")
     .description("Multi-task learning of classification tasks with barely overlapping annotations")
     .version("0.1.0")
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Throw instead of exiting, so main() decides the exit code (2 for usage errors); subcommands inherit it.
+    .exitOverride();
 
   studyOptions(program.command("study").description("run a study: ST vs MT vs MT + coupling over seeds, with a negative-transfer analysis"))
     .action(async (flags: StudyFlags) => runStudyCommand(flags, "study"));
@@ -122,12 +125,15 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  exitQuietlyOnClosedPipe(process.stdout);
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (err) {
-    process.stderr.write(`distmatch: ${(err as Error).message}\n`);
+    const code = exitCodeFor(err);
+    // commander has already printed its own usage messages (and the help or version).
+    if (!(err instanceof CommanderError)) process.stderr.write(`distmatch: ${(err as Error).message}\n`);
     if (process.env.DISTMATCH_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-    process.exitCode = 1;
+    process.exitCode = code;
   }
 }
 

@@ -7,7 +7,12 @@ import type { StudyEvent } from "../study/run.js";
  */
 export function studyProgress(options: { quiet: boolean }): { onEvent: (e: StudyEvent) => void; stop: () => void } {
   if (options.quiet) return { onEvent: () => {}, stop: () => {} };
-  return process.stderr.isTTY ? barProgress() : lineProgress();
+  return canDrawBars() ? barProgress() : lineProgress();
+}
+
+/** Bars move the cursor: only on a terminal that understands it (not a pipe or file, not TERM=dumb). */
+export function canDrawBars(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && env.TERM !== "dumb";
 }
 
 function runLabel(e: { run: { variant: string; seed: number; task?: string } }): string {
@@ -40,7 +45,17 @@ function barProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } {
       runs?.increment(1, { detail: `${runLabel(e)} done${e.cached ? " (cached)" : ""}` });
     }
   };
-  return { onEvent, stop: () => multi.stop() };
+  // Ctrl-C: stop the bars first, which shows the cursor again, then exit as interrupted programs do.
+  const onInterrupt = (): void => {
+    multi.stop();
+    process.exit(130);
+  };
+  process.once("SIGINT", onInterrupt);
+  const stop = (): void => {
+    process.removeListener("SIGINT", onInterrupt);
+    multi.stop();
+  };
+  return { onEvent, stop };
 }
 
 function lineProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } {

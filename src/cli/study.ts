@@ -4,6 +4,7 @@ import { runStudy } from "../study/run.js";
 import { writeReport } from "../report/index.js";
 import { studyProgress } from "./progress.js";
 import { formatSummaryTable } from "./table.js";
+import { UsageError } from "./usage.js";
 
 export interface StudyFlags {
   config?: string;
@@ -48,7 +49,7 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   const section = (key: string): Obj => (config[key] = { ...((config[key] as Obj | undefined) ?? {}) }) as Obj;
   if (flags.dataset) config.dataset = flags.dataset;
   if (flags.data) {
-    if (!flags.spec) throw new Error("--data needs --spec <file> (which columns are inputs and which are labels)");
+    if (!flags.spec) throw new UsageError("--data needs --spec <file> (which columns are inputs and which are labels)");
     const spec = await readStudyConfig(flags.spec);
     config.data = { sources: flags.data.map((file) => ({ file: path.resolve(file) })), spec, ...(flags.test ? { test: path.resolve(flags.test) } : {}) };
   }
@@ -73,6 +74,8 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.applyTo) section("coupling").applyTo = flags.applyTo;
   if (flags.divergence) section("coupling").divergence = flags.divergence;
   if (mode === "train") {
+    // Its own folder, so that training one variant never overwrites a study's results.json and report.
+    if (!flags.name) config.name = `${(config.name as string | undefined) ?? (config.dataset as string | undefined) ?? "study"}-train`;
     config.variants = [flags.variant ?? "mt+coupling"];
     config.seeds = [flags.seed ?? ((config.seeds as number[] | undefined)?.[0] ?? 0)];
   }
