@@ -65,3 +65,4 @@ export { parseStudyConfig, readStudyConfig, studyConfigSchema, type StudyConfig,
 export { summarize, deltaM, isNegativeTransfer, meanStd } from "./study/analysis.js";
 export { variantDefinitions, type VariantDefinition } from "./study/variants.js";
 export { studyResultsSchema, type StudyResults, type RunResult, type TaskSummary, type SummaryCell } from "./study/results.js";
+export { jsonSchemas } from "./study/schemas.js";

@@ -5,6 +5,7 @@ import { datasetsCommand } from "./datasets.js";
 import { relatednessShowCommand, relatednessEstimateCommand } from "./relatedness.js";
 import { predictCommand, evaluateCommand } from "./predict.js";
 import { reportCommand } from "./report.js";
+import { exportCommand } from "./export.js";
 import { exitCodeFor, exitQuietlyOnClosedPipe } from "./usage.js";
 
 function list(value: string): string[] {
@@ -115,6 +116,14 @@ export function buildProgram(): Command {
     .action(relatednessEstimateCommand);
 
   program.command("datasets").description("list the built-in data sets").option("--json", "print JSON").action(datasetsCommand);
+
+  program
+    .command("export")
+    .description("write a study's tables for other tools: runs.csv (every run, task and metric) and summary.csv")
+    .argument("<runDir>", "study output directory, e.g. runs/soybean")
+    .option("--csv", "CSV files (the only format for now)")
+    .option("-o, --out <dir>", "where to write them (default: the study directory)")
+    .action(exportCommand);
 
   program
     .command("report")
