@@ -20,6 +20,8 @@ export const studyConfigSchema = z.strictObject({
           column: z.string().optional().describe('image path column (default: "image", "path" or "file")'),
           representation: z.enum(["mobilenetv2", "face-descriptor", "pixels"]).default("mobilenetv2"),
           size: z.number().int().positive().optional().describe("backbone input side, or pixel grid side for a CNN"),
+          model: z.string().optional().describe("your own TensorFlow.js layers model.json as the backbone (instead of representation)"),
+          layer: z.string().optional().describe("with model: the layer whose output are the features (default: the model's output)"),
           allowOutside: z.boolean().default(false).describe("accept image paths outside the manifest's folder"),
         })
         .optional()

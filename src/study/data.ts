@@ -45,7 +45,7 @@ async function loadTable(config: StudyConfig, baseDir: string): Promise<LoadedTa
   const spec = parseColumnSpec(data.spec, "study config: data.spec") as ColumnSpec;
   const files = [...data.sources.map((s) => s.file), ...(data.test ? [data.test] : [])];
   const tables = await Promise.all(files.map((f) => readTable(path.resolve(baseDir, f))));
-  const table = data.images ? await withImageInputs(tableFromRecords(tables, spec), files.map((f) => path.resolve(baseDir, f)), data.images) : tableFromRecords(tables, spec);
+  const table = data.images ? await withImageInputs(tableFromRecords(tables, spec), files.map((f) => path.resolve(baseDir, f)), { ...data.images, ...(data.images.model ? { model: path.resolve(baseDir, data.images.model) } : {}) }) : tableFromRecords(tables, spec);
   if (!data.test) return { table };
   const testStart = tables.slice(0, -1).reduce((n, t) => n + t.records.length, 0);
   return { table: withoutTestDomain(table, data.sources.length), testRows: range(testStart, table.n) };
@@ -64,6 +64,7 @@ async function withImageInputs(table: DatasetTable, manifests: readonly string[]
       imageInputs(files, {
         representation: images.representation,
         ...(images.size ? { size: images.size } : {}),
+        ...(images.model ? { model: { file: images.model, ...(images.layer ? { layer: images.layer } : {}) } } : {}),
         ...(options?.cacheDir ? { cacheDir: options.cacheDir } : {}),
         ...(options?.onProgress ? { onProgress: options.onProgress } : {}),
       }),
