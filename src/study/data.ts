@@ -60,14 +60,23 @@ async function withImageInputs(table: DatasetTable, manifests: readonly string[]
   if (files.length !== table.n) throw new Error(`image manifests list ${files.length} images but hold ${table.n} rows`);
   return {
     ...table,
-    inputs: (_trainRows, options) =>
-      imageInputs(files, {
+    inputs: async (_trainRows, options) => ({
+      ...(await imageInputs(files, {
         representation: images.representation,
         ...(images.size ? { size: images.size } : {}),
         ...(images.model ? { model: { file: images.model, ...(images.layer ? { layer: images.layer } : {}) } } : {}),
         ...(options?.cacheDir ? { cacheDir: options.cacheDir } : {}),
         ...(options?.onProgress ? { onProgress: options.onProgress } : {}),
-      }),
+      })),
+      // Saved with the model (like a tabular encoder), so that predict can turn a manifest into the same inputs.
+      images: {
+        representation: images.representation,
+        ...(images.size ? { size: images.size } : {}),
+        ...(images.model ? { model: images.model } : {}),
+        ...(images.layer ? { layer: images.layer } : {}),
+        ...(images.column ? { column: images.column } : {}),
+      },
+    }),
   };
 }
 

@@ -353,6 +353,7 @@ function dataFingerprint(data: StudyData): string {
 
 function modelMetadata(data: StudyData, variant: string, seed: number, relatedness: readonly Relatedness[]): ModelMetadata {
   const encoder = (data.inputs as { encoder?: { toJSON(): unknown } }).encoder;
+  const images = (data.inputs as { images?: ModelMetadata["images"] }).images;
   return {
     format: "distmatch-model",
     version: 1,
@@ -360,6 +361,7 @@ function modelMetadata(data: StudyData, variant: string, seed: number, relatedne
     inputShape: data.inputs.inputShape,
     ...(data.inputs.inputNames ? { inputNames: data.inputs.inputNames } : {}),
     ...(encoder ? { encoder: encoder.toJSON() } : {}),
+    ...(images ? { images } : {}),
     extra: { variant, seed, relatedness, dataset: data.dataset?.name ?? null },
   };
 }
