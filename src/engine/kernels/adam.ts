@@ -56,7 +56,7 @@ let kernel: SimdKernel | null | undefined;
 export function simdKernel(): SimdKernel | null {
   if (kernel !== undefined) return kernel;
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(ADAM_WASM_BASE64, "base64")));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(atob(ADAM_WASM_BASE64), (c) => c.charCodeAt(0))));
     kernel = wrap(instance);
   } catch {
     kernel = null;
