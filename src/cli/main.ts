@@ -24,6 +24,12 @@ function number(value: string): number {
   return n;
 }
 
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer, e.g. 2");
+  return n;
+}
+
 function ratio(value: string): number[] {
   const out = value.split(":").map(Number);
   if (out.length < 2 || out.some((n) => !(n >= 0))) throw new InvalidArgumentError("expected sizes separated by ':', e.g. 1:10");
@@ -60,7 +66,8 @@ function studyOptions(cmd: Command): Command {
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(["wasm", "cpu", "tensorflow", "auto"]))
     .option("--json", "print the results as JSON on stdout instead of a table")
     .option("--no-report", "do not write report.html")
-    .option("-q, --quiet", "no progress output");
+    .option("-q, --quiet", "no progress output")
+    .option("-j, --jobs <n>", "runs in parallel processes (default: the core count; results are identical to --jobs 1)", positiveInteger);
 }
 
 export function buildProgram(): Command {

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { readStudyConfig, type StudyConfigInput } from "../study/config.js";
 import { runStudy } from "../study/run.js";
+import { defaultJobs } from "../parallel/pool.js";
 import { writeReport } from "../report/index.js";
 import { studyProgress } from "./progress.js";
 import { formatSummaryTable } from "./table.js";
@@ -35,6 +36,7 @@ export interface StudyFlags {
   json?: boolean;
   report: boolean;
   quiet?: boolean;
+  jobs?: number;
   variant?: string;
   seed?: number;
 }
@@ -87,7 +89,7 @@ export async function runStudyCommand(flags: StudyFlags, mode: "study" | "train"
   const progress = studyProgress({ quiet: Boolean(flags.quiet || flags.json) });
   let outcome;
   try {
-    outcome = await runStudy(config, { baseDir, onEvent: progress.onEvent, saveModels: mode === "train" });
+    outcome = await runStudy(config, { baseDir, onEvent: progress.onEvent, saveModels: mode === "train", jobs: flags.jobs ?? defaultJobs() });
   } finally {
     progress.stop();
   }

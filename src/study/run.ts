@@ -22,6 +22,7 @@ import { runResultSchema, type RunResult, type StudyResults } from "./results.js
 import { makeBackbone } from "./backbone.js";
 import { builtinDatasets } from "../datasets/index.js";
 import { softwareVersions } from "./software.js";
+import { runJobsInParallel } from "./parallel-runs.js";
 
 /** Progress of a study, for progress bars and logs. */
 export type StudyEvent =
@@ -44,6 +45,11 @@ export interface StudyOptions {
   /** Also save every multi-task run's model (TF.js format) under <dir>/models/<variant>-s<seed>/. */
   readonly saveModels?: boolean;
   readonly onEvent?: (event: StudyEvent) => void;
+  /**
+   * Runs in parallel processes (src/parallel/pool.ts): all ST runs, then all MT runs. Results equal a
+   * sequential study's bit for bit. Default 1 (sequential, in this process); the CLI defaults to the core count.
+   */
+  readonly jobs?: number;
 }
 
 export interface StudyOutcome {
@@ -59,41 +65,32 @@ export interface StudyOutcome {
  * depend on, so an interrupted study resumes and a changed config reuses nothing stale.
  */
 export async function runStudy(input: StudyConfigInput, options: StudyOptions = {}): Promise<StudyOutcome> {
-  const config = parseStudyConfig(withDatasetDefaults(input));
-  const baseDir = options.baseDir ?? process.cwd();
-  const emit = options.onEvent ?? (() => {});
-  const backend = await useBackend(config.backend);
   const started = new Date();
-  const name = config.name ?? config.dataset ?? "study";
-  const dir = path.resolve(baseDir, config.outDir, name);
-  await fs.mkdir(path.join(dir, "runs"), { recursive: true });
-
-  const data = await prepareStudyData(config, {
-    baseDir,
-    onProgress: (done, total, label) => emit({ type: "extract", done, total, label }),
-  });
-  emit({ type: "data", data });
-  const configHash = hashOf({ config: { ...config, name: undefined, outDir: undefined, seeds: undefined, variants: undefined }, data: dataFingerprint(data) });
-  const plans = await planRelatedness(config, data.tasks, data.pairs, data.sources, data.dataset, baseDir);
-  const variantIds = orderVariants(config.variants, plans);
-  const total = config.seeds.length * variantIds.reduce((n, id) => n + (getVariant(id).singleTask ? data.tasks.length : 1), 0);
-  const ctx: RunContext = { config, data, dir, configHash, emit, index: 0, total, saveModels: options.saveModels ?? false };
+  const study = await openStudy(input, { ...options, emit: options.onEvent ?? (() => {}) });
+  const { config, data, plans, variantIds, ctx, name, configHash, backendName } = study;
 
   const runs: RunResult[] = [];
   const usedRelatedness = new Map<string, { plan: RelatednessPlan; used: Relatedness; estimated?: Relatedness }>();
-  for (const seed of config.seeds) {
-    const stProbs = new Map<string, Float32Array>();
-    for (const id of variantIds.filter((v) => getVariant(v).singleTask)) {
-      for (const task of data.tasks) runs.push(await singleTaskRun(ctx, getVariant(id), seed, task, stProbs));
-    }
-    const relatedness = needsRelatedness(variantIds) ? await resolveRelatedness(ctx, plans, seed, stProbs) : new Map();
-    if (seed === config.seeds[0]) {
-      for (const [key, value] of relatedness) usedRelatedness.set(key, value);
-    }
-    for (const id of variantIds.filter((v) => !getVariant(v).singleTask)) {
-      runs.push(await multiTaskRun(ctx, getVariant(id), seed, [...relatedness.values()]));
+  if ((options.jobs ?? 1) > 1) {
+    const parallel = await runJobsInParallel(study, { input, baseDir: study.baseDir, saveModels: ctx.saveModels }, options.jobs ?? 1);
+    runs.push(...parallel.runs);
+    for (const [key, value] of parallel.firstSeedRelatedness) usedRelatedness.set(key, value);
+  } else {
+    for (const seed of config.seeds) {
+      const stProbs = new Map<string, Float32Array>();
+      for (const id of variantIds.filter((v) => getVariant(v).singleTask)) {
+        for (const task of data.tasks) runs.push(await singleTaskRun(ctx, getVariant(id), seed, task, stProbs));
+      }
+      const relatedness = needsRelatedness(variantIds) ? await resolveRelatedness(ctx, plans, seed, stProbs) : new Map();
+      if (seed === config.seeds[0]) {
+        for (const [key, value] of relatedness) usedRelatedness.set(key, value);
+      }
+      for (const id of variantIds.filter((v) => !getVariant(v).singleTask)) {
+        runs.push(await multiTaskRun(ctx, getVariant(id), seed, [...relatedness.values()]));
+      }
     }
   }
+  const { dir } = ctx;
 
   const visibleVariants = config.variants.map(getVariant);
   const visibleRuns = runs.filter((r) => config.variants.includes(r.variant));
@@ -108,7 +105,7 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
     name,
     configHash,
     config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
-    software: { ...(await softwareVersions()), backend: backend.name },
+    software: { ...(await softwareVersions()), backend: backendName },
     data: {
       tasks: data.tasks.map((t) => ({ ...t }) as StudyResults["data"]["tasks"][number]),
       inputShape: [...data.inputs.inputShape],
@@ -136,18 +133,101 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   return { results, dir, resultsFile };
 }
 
+/** A study's config, data, relatedness plans and run context: what the study and each of its runs start from. */
+export interface OpenedStudy {
+  readonly config: StudyConfig;
+  readonly baseDir: string;
+  readonly name: string;
+  readonly backendName: string;
+  readonly data: StudyData;
+  readonly configHash: string;
+  readonly plans: readonly RelatednessPlan[];
+  readonly variantIds: readonly string[];
+  readonly ctx: RunContext;
+}
+
+/** Parses the config, starts the backend and prepares the data (from the feature cache when extracted before). */
+export async function openStudy(input: StudyConfigInput, options: { baseDir?: string; saveModels?: boolean; emit: (event: StudyEvent) => void }): Promise<OpenedStudy> {
+  const config = parseStudyConfig(withDatasetDefaults(input));
+  const baseDir = options.baseDir ?? process.cwd();
+  const { emit } = options;
+  const backend = await useBackend(config.backend);
+  const name = config.name ?? config.dataset ?? "study";
+  const dir = path.resolve(baseDir, config.outDir, name);
+  await fs.mkdir(path.join(dir, "runs"), { recursive: true });
+  const data = await prepareStudyData(config, {
+    baseDir,
+    onProgress: (done, total, label) => emit({ type: "extract", done, total, label }),
+  });
+  emit({ type: "data", data });
+  const configHash = hashOf({ config: { ...config, name: undefined, outDir: undefined, seeds: undefined, variants: undefined }, data: dataFingerprint(data) });
+  const plans = await planRelatedness(config, data.tasks, data.pairs, data.sources, data.dataset, baseDir);
+  const variantIds = orderVariants(config.variants, plans);
+  const total = config.seeds.length * variantIds.reduce((n, id) => n + (getVariant(id).singleTask ? data.tasks.length : 1), 0);
+  const ctx: RunContext = { config, data, dir, configHash, emit, index: 0, total, saveModels: options.saveModels ?? false };
+  return { config, baseDir, name, backendName: backend.name, data, configHash, plans, variantIds, ctx };
+}
+
+/**
+ * One run of a study, independent of the others once the ST runs it needs have finished: an ST run of
+ * one task, or an MT run (which reads its seed's ST predictions from the runs folder for relatedness).
+ * Its key (studyJobKey) names the run the same way on every machine, for progress and sharding.
+ */
+export type StudyJob =
+  | { readonly kind: "st"; readonly variant: string; readonly seed: number; readonly task: string }
+  | { readonly kind: "mt"; readonly variant: string; readonly seed: number };
+
+export function studyJobKey(study: OpenedStudy, job: StudyJob): string {
+  return path.basename(runFile(study.ctx, { variant: job.variant, seed: job.seed, ...(job.kind === "st" ? { task: job.task } : {}) }, "json"), ".json");
+}
+
+/** The ST jobs, then the MT jobs, each in the sequential loop's order (seed, variant, task). */
+export function studyJobs(study: OpenedStudy): { st: StudyJob[]; mt: StudyJob[] } {
+  const { config, data, variantIds } = study;
+  const st = config.seeds.flatMap((seed) => variantIds.filter((v) => getVariant(v).singleTask)
+    .flatMap((variant) => data.tasks.map((task): StudyJob => ({ kind: "st", variant, seed, task: task.name }))));
+  const mt = config.seeds.flatMap((seed) => variantIds.filter((v) => !getVariant(v).singleTask).map((variant): StudyJob => ({ kind: "mt", variant, seed })));
+  return { st, mt };
+}
+
+/** Runs one job in this process (a pool worker calls this); the result is the one the sequential loop gets. */
+export async function runStudyJob(study: OpenedStudy, job: StudyJob): Promise<RunResult> {
+  const { ctx, data } = study;
+  if (job.kind === "st") {
+    const task = data.tasks.find((t) => t.name === job.task);
+    if (!task) throw new Error(`study job: unknown task ${job.task}`);
+    return singleTaskRun(ctx, getVariant(job.variant), job.seed, task, new Map());
+  }
+  return multiTaskRun(ctx, getVariant(job.variant), job.seed, [...(await seedRelatedness(study, job.seed)).values()]);
+}
+
+/** A seed's relatedness, estimated from the predictions its finished ST runs left in the runs folder. */
+export async function seedRelatedness(study: OpenedStudy, seed: number): Promise<Map<string, { plan: RelatednessPlan; used: Relatedness; estimated?: Relatedness }>> {
+  const { ctx, plans, variantIds, data } = study;
+  if (!needsRelatedness([...variantIds])) return new Map();
+  const stProbs = new Map<string, Float32Array>();
+  if (variantIds.includes("st")) {
+    for (const task of data.tasks) {
+      const file = runFile(ctx, { variant: "st", seed, task: task.name }, "pool.f32");
+      if (await exists(file)) stProbs.set(task.name, await readFloat32(file));
+    }
+  }
+  return resolveRelatedness(ctx, plans, seed, stProbs);
+}
+
 /** A built-in data set's training budget fills in what the config leaves unset. */
 function withDatasetDefaults(input: StudyConfigInput): StudyConfigInput {
   const defaults = typeof input.dataset === "string" && Object.hasOwn(builtinDatasets, input.dataset) ? builtinDatasets[input.dataset].studyDefaults : undefined;
   return defaults ? { ...input, training: { ...defaults, ...input.training } } : input;
 }
 
-interface RunContext {
+export interface RunContext {
   readonly config: StudyConfig;
   readonly data: StudyData;
   readonly dir: string;
   readonly configHash: string;
-  readonly emit: (event: StudyEvent) => void;
+  /** Where progress goes (a pool worker points it at the current job). */
+  emit: (event: StudyEvent) => void;
   readonly saveModels: boolean;
   index: number;
   readonly total: number;
