@@ -14,6 +14,9 @@ export interface StudyFlags {
   name?: string;
   out: string;
   seeds?: number[];
+  repeats?: number;
+  preset?: string;
+  tune?: boolean;
   variants?: string[];
   epochs?: number;
   batchSize?: number;
@@ -55,6 +58,9 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.name) config.name = flags.name;
   if (flags.out !== "runs" || config.outDir === undefined) config.outDir = path.resolve(flags.out);
   if (flags.seeds) config.seeds = flags.seeds;
+  if (flags.repeats !== undefined) section("split").repeats = flags.repeats;
+  if (flags.preset) config.preset = flags.preset;
+  if (flags.tune && config.tuning === undefined) config.tuning = {};
   if (flags.variants) config.variants = flags.variants;
   if (flags.representation) config.representation = flags.representation;
   if (flags.backend) config.backend = flags.backend;
@@ -75,6 +81,7 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (mode === "train") {
     config.variants = [flags.variant ?? "mt+coupling"];
     config.seeds = [flags.seed ?? ((config.seeds as number[] | undefined)?.[0] ?? 0)];
+    section("split").repeats = 1;
   }
   return { config: config as StudyConfigInput, baseDir };
 }

@@ -9,16 +9,17 @@ import { MultiTaskModel } from "../models/multitask.js";
 import { saveModel, type ModelMetadata } from "../models/io.js";
 import type { Relatedness } from "../relatedness/types.js";
 import type { Task } from "../tasks/types.js";
-import { train, type TrainEvent } from "../train/trainer.js";
+import { train, type TrainEvent, type TrainResult } from "../train/trainer.js";
 import { metricsFromProbabilities, predictSource } from "../train/evaluate.js";
 import { primaryMetric } from "../eval/metrics.js";
 import { exists, writeJsonAtomic } from "../io/atomic.js";
-import { parseStudyConfig, type StudyConfig, type StudyConfigInput } from "./config.js";
+import { applyOverride, parseStudyConfig, tuningGrid, type CouplingConfig, type CouplingOverride, type StudyConfig, type StudyConfigInput } from "./config.js";
 import { prepareStudyData, type StudyData } from "./data.js";
 import { planRelatedness, relatednessFromPredictions, type RelatednessPlan } from "./relatedness.js";
 import { deltaM, summarize } from "./analysis.js";
 import { getVariant, needsRelatedness, type VariantDefinition } from "./variants.js";
-import { runResultSchema, type RunResult, type StudyResults } from "./results.js";
+import { runResultSchema, type RunResult, type StudyResults, type TuningRecord } from "./results.js";
+import { CONFIDENCE_LEVEL } from "./statistics.js";
 import { makeBackbone } from "./backbone.js";
 import { builtinDatasets } from "../datasets/index.js";
 import { softwareVersions } from "./software.js";
@@ -30,10 +31,13 @@ export type StudyEvent =
   | { readonly type: "run-start"; readonly run: RunKey; readonly index: number; readonly total: number }
   | { readonly type: "train"; readonly run: RunKey; readonly event: TrainEvent }
   | { readonly type: "run-end"; readonly run: RunKey; readonly result: RunResult; readonly cached: boolean }
-  | { readonly type: "relatedness"; readonly seed: number; readonly from: string; readonly to: string; readonly method: string };
+  | { readonly type: "tuned"; readonly split: number; readonly chosen: CouplingOverride; readonly score: number }
+  | { readonly type: "relatedness"; readonly split: number; readonly seed: number; readonly from: string; readonly to: string; readonly method: string };
 
 export interface RunKey {
   readonly variant: string;
+  /** Split repeat: the data was split with split.seed + split. */
+  readonly split: number;
   readonly seed: number;
   readonly task?: string;
 }
@@ -52,11 +56,14 @@ export interface StudyOutcome {
   readonly resultsFile: string;
 }
 
+type ResolvedRelatedness = Map<string, { plan: RelatednessPlan; used: Relatedness; estimated?: Relatedness }>;
+
 /**
- * Runs the study protocol of METHOD.md section 5: for every seed, ST per task and the chosen MT
- * variants, with the same data, backbone and budget; then summarises per task over seeds and flags
- * negative transfer. Finished runs are kept under <dir>/runs/ keyed by a hash of everything they
- * depend on, so an interrupted study resumes and a changed config reuses nothing stale.
+ * Runs the study protocol of METHOD.md section 5: for every split repeat and seed, ST per task and the
+ * chosen MT variants with the same data, backbone and budget, each keeping the checkpoint with the best
+ * mean primary validation metric; optionally the coupling settings are chosen per split on validation
+ * data only; then the paired analysis per task. Finished runs are kept under <dir>/runs/ keyed by a hash
+ * of everything they depend on, so an interrupted study resumes and a changed config reuses nothing stale.
  */
 export async function runStudy(input: StudyConfigInput, options: StudyOptions = {}): Promise<StudyOutcome> {
   const config = parseStudyConfig(withDatasetDefaults(input));
@@ -68,45 +75,69 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   const dir = path.resolve(baseDir, config.outDir, name);
   await fs.mkdir(path.join(dir, "runs"), { recursive: true });
 
-  const data = await prepareStudyData(config, {
-    baseDir,
-    onProgress: (done, total, label) => emit({ type: "extract", done, total, label }),
-  });
-  emit({ type: "data", data });
-  const configHash = hashOf({ config: { ...config, name: undefined, outDir: undefined, seeds: undefined, variants: undefined }, data: dataFingerprint(data) });
-  const plans = await planRelatedness(config, data.tasks, data.pairs, data.sources, data.dataset, baseDir);
-  const variantIds = orderVariants(config.variants, plans);
-  const total = config.seeds.length * variantIds.reduce((n, id) => n + (getVariant(id).singleTask ? data.tasks.length : 1), 0);
-  const ctx: RunContext = { config, data, dir, configHash, emit, index: 0, total, saveModels: options.saveModels ?? false };
-
+  const grid = config.tuning ? tuningGrid(config) : [];
+  const tuningSeeds = config.tuning?.seeds ?? [config.seeds[0]];
   const runs: RunResult[] = [];
-  const usedRelatedness = new Map<string, { plan: RelatednessPlan; used: Relatedness; estimated?: Relatedness }>();
-  for (const seed of config.seeds) {
-    const stProbs = new Map<string, Float32Array>();
-    for (const id of variantIds.filter((v) => getVariant(v).singleTask)) {
-      for (const task of data.tasks) runs.push(await singleTaskRun(ctx, getVariant(id), seed, task, stProbs));
+  const tuned: TuningRecord["perSplit"] = [];
+  let first: { data: StudyData; relatedness: ResolvedRelatedness } | undefined;
+  let index = 0;
+  for (let split = 0; split < config.split.repeats; split++) {
+    const data = await prepareStudyData({ ...config, split: { ...config.split, seed: config.split.seed + split } }, {
+      baseDir,
+      onProgress: (done, total, label) => emit({ type: "extract", done, total, label }),
+    });
+    if (split === 0) emit({ type: "data", data });
+    const plans = await planRelatedness(config, data.tasks, data.pairs, data.sources, data.dataset, baseDir);
+    const variantIds = orderVariants(config.variants, plans, config.tuning?.variant);
+    const perSeed = variantIds.reduce((n, id) => n + (getVariant(id).singleTask ? data.tasks.length : 1), 0);
+    const ctx: RunContext = {
+      config,
+      data,
+      dir,
+      configHash: runHash(config, split, data),
+      emit,
+      index,
+      total: config.split.repeats * (config.seeds.length * perSeed + grid.length * tuningSeeds.length),
+      saveModels: options.saveModels ?? false,
+    };
+    const relatedness = new Map<number, ResolvedRelatedness>();
+    const needed = needsRelatedness(variantIds);
+    for (const seed of unique([...config.seeds, ...(grid.length ? tuningSeeds : [])])) {
+      const stProbs = new Map<string, Float32Array>();
+      for (const id of variantIds.filter((v) => getVariant(v).singleTask)) {
+        for (const task of data.tasks) {
+          const run = await singleTaskRun(ctx, getVariant(id), { variant: id, split, seed, task: task.name }, task, stProbs);
+          if (config.seeds.includes(seed)) runs.push(run);
+        }
+      }
+      relatedness.set(seed, needed ? await resolveRelatedness(ctx, plans, split, seed, stProbs) : new Map());
     }
-    const relatedness = needsRelatedness(variantIds) ? await resolveRelatedness(ctx, plans, seed, stProbs) : new Map();
-    if (seed === config.seeds[0]) {
-      for (const [key, value] of relatedness) usedRelatedness.set(key, value);
+    first ??= { data, relatedness: relatedness.get(config.seeds[0])! };
+    let coupling = config.coupling;
+    if (grid.length > 0) {
+      const choice = await tuneCoupling(ctx, trainingView(data), { split, grid, seeds: tuningSeeds, variant: getVariant(config.tuning!.variant), relatedness });
+      tuned.push({ split, scores: choice.scores, chosen: choice.chosen });
+      emit({ type: "tuned", split, chosen: grid[choice.chosen], score: choice.scores[choice.chosen] });
+      coupling = applyOverride(config.coupling, grid[choice.chosen]);
     }
-    for (const id of variantIds.filter((v) => !getVariant(v).singleTask)) {
-      runs.push(await multiTaskRun(ctx, getVariant(id), seed, [...relatedness.values()]));
+    for (const seed of config.seeds) {
+      for (const id of variantIds.filter((v) => !getVariant(v).singleTask)) {
+        runs.push(await multiTaskRun(ctx, getVariant(id), { variant: id, split, seed }, [...relatedness.get(seed)!.values()], coupling));
+      }
     }
+    index = ctx.index;
   }
 
+  const { data } = first!;
   const visibleVariants = config.variants.map(getVariant);
   const visibleRuns = runs.filter((r) => config.variants.includes(r.variant));
-  const summary = summarize(
-    data.tasks.map((t) => ({ name: t.name, metric: primaryMetric(t.kind) })),
-    visibleVariants,
-    visibleRuns,
-  );
+  const taskMetrics = data.tasks.map((t) => ({ name: t.name, metric: primaryMetric(t.kind) }));
+  const variantRecords = visibleVariants.map(({ id, label, description, singleTask }) => ({ id, label, description, singleTask }));
   const finished = new Date();
   const results: StudyResults = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     name,
-    configHash,
+    configHash: hashOf(config),
     config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
     software: { ...(await softwareVersions()), backend: backend.name },
     data: {
@@ -118,22 +149,54 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
       description: data.description,
       ...(data.licence ? { licence: data.licence } : {}),
     },
-    relatedness: [...usedRelatedness.values()].map(({ plan, used, estimated }) => ({
+    relatedness: [...first!.relatedness.values()].map(({ plan, used, estimated }) => ({
       method: plan.method,
       used: plain(used),
       ...(plan.fixed && plan.method !== "overlap" ? { given: plain(plan.fixed) } : {}),
       ...(estimated ? { estimated: plain(estimated) } : {}),
     })),
     seeds: config.seeds,
-    variants: visibleVariants.map(({ id, label, description, singleTask }) => ({ id, label, description, singleTask })),
+    protocol: {
+      splitRepeats: config.split.repeats,
+      seeds: config.seeds,
+      selection: config.training.monitor === "mean" ? "mean over tasks of each task's primary validation metric" : `validation ${config.training.monitor}`,
+      interval: { method: "t", level: CONFIDENCE_LEVEL, over: "(split, seed) pairs" },
+      ...(config.preset ? { preset: config.preset } : {}),
+    },
+    ...(grid.length > 0
+      ? { tuning: { grid: grid.map((g) => ({ ...g })), seeds: tuningSeeds, variant: config.tuning!.variant, perSplit: tuned } }
+      : {}),
+    variants: variantRecords,
     runs: visibleRuns,
-    summary,
-    deltaM: deltaM(summary),
+    summary: summarize(taskMetrics, variantRecords, visibleRuns),
+    deltaM: deltaM(taskMetrics, variantRecords, visibleRuns),
     timing: { startedAt: started.toISOString(), finishedAt: finished.toISOString(), wallSeconds: (finished.getTime() - started.getTime()) / 1000 },
   };
   const resultsFile = path.join(dir, "results.json");
   await writeJsonAtomic(resultsFile, results);
   return { results, dir, resultsFile };
+}
+
+function unique(values: readonly number[]): number[] {
+  return values.filter((v, i) => values.indexOf(v) === i);
+}
+
+/**
+ * What every run of one split depends on besides its variant, seed and coupling: the config without
+ * the fields that only choose which runs exist (seeds, variants, repeats) or that only coupling runs
+ * use (they hash their coupling settings themselves), plus the split's data.
+ */
+function runHash(config: StudyConfig, split: number, data: StudyData): string {
+  const shared = { ...config, name: undefined, outDir: undefined, seeds: undefined, variants: undefined, coupling: undefined, tuning: undefined, preset: undefined };
+  return hashOf({ config: { ...shared, split: { ...config.split, repeats: undefined } }, split, data: dataFingerprint(data) });
+}
+
+/** The study data without the test split: all that training and tuning may see. */
+export type TrainingView = Omit<StudyData, "test">;
+
+function trainingView(data: StudyData): TrainingView {
+  const { test: _test, ...view } = data;
+  return view;
 }
 
 /** A built-in data set's training budget fills in what the config leaves unset. */
@@ -154,16 +217,15 @@ interface RunContext {
 }
 
 /** ST runs are needed whenever a pair's relatedness comes from predictions, even if ST is not reported. */
-function orderVariants(requested: readonly string[], plans: readonly RelatednessPlan[]): string[] {
+function orderVariants(requested: readonly string[], plans: readonly RelatednessPlan[], tuningVariant?: string): string[] {
   const ids = [...requested];
   const predictions = plans.some((p) => p.method === "predictions");
-  if (predictions && needsRelatedness(ids) && !ids.includes("st")) ids.unshift("st");
+  if (predictions && needsRelatedness([...ids, ...(tuningVariant ? [tuningVariant] : [])]) && !ids.includes("st")) ids.unshift("st");
   return ids.sort((a, b) => Number(getVariant(b).singleTask) - Number(getVariant(a).singleTask));
 }
 
-async function singleTaskRun(ctx: RunContext, variant: VariantDefinition, seed: number, task: Task, stProbs: Map<string, Float32Array>): Promise<RunResult> {
+async function singleTaskRun(ctx: RunContext, variant: VariantDefinition, key: RunKey, task: Task, stProbs: Map<string, Float32Array>): Promise<RunResult> {
   const sources = ctx.data.sources.filter((s) => s.targets[task.name]).map((s) => keepTasks(s, [task.name]));
-  const key: RunKey = { variant: variant.id, seed, task: task.name };
   const probsFile = runFile(ctx, key, "pool.f32");
   const result = await cachedRun(ctx, key, async () => {
     const { result, model } = await trainAndEvaluate(ctx, key, [task], sources, []);
@@ -183,46 +245,99 @@ async function singleTaskRun(ctx: RunContext, variant: VariantDefinition, seed: 
  * the least related mass (measured on Soybean: the implied disease was right for 3.6 % of test plants
  * under the product rule, 44.5 % under the Bernoulli rule, 70.8 % under the likelihood rule).
  */
-function scaModeFor(mode: StudyConfig["coupling"]["scaMode"], method: RelatednessPlan["method"]): ScaMode {
+function scaModeFor(mode: CouplingConfig["scaMode"], method: RelatednessPlan["method"]): ScaMode {
   if (mode !== "auto") return mode;
   return method === "file" || method === "prior" ? "product" : "likelihood";
+}
+
+/** The coupling terms of a variant under the given coupling settings; none for plain MT. */
+function couplingSpecs(
+  variant: VariantDefinition,
+  resolved: readonly { plan: RelatednessPlan; used: Relatedness }[],
+  coupling: CouplingConfig,
+): CouplingSpec[] {
+  const lambdas = {
+    dm: variant.terms.dm ? coupling.lambdaDm : 0,
+    sca: variant.terms.sca ? coupling.lambdaSca : 0,
+    co: variant.terms.co ? coupling.lambdaCo : 0,
+  };
+  if (lambdas.dm + lambdas.sca + lambdas.co === 0) return [];
+  return resolved.map(({ plan, used }) => ({
+    relatedness: used,
+    lambdas,
+    scaMode: scaModeFor(coupling.scaMode, plan.method),
+    stopGradient: coupling.stopGradient,
+    applyTo: coupling.applyTo,
+    divergence: coupling.divergence,
+  }));
+}
+
+/** What a coupled run depends on beyond the split's hash: its coupling settings (none for plain MT). */
+function couplingHash(variant: VariantDefinition, coupling: CouplingConfig, config: StudyConfig): string {
+  const t = variant.terms;
+  return t.dm || t.sca || t.co ? hashOf({ coupling, relatedness: config.relatedness }).slice(0, 8) : "";
 }
 
 async function multiTaskRun(
   ctx: RunContext,
   variant: VariantDefinition,
-  seed: number,
+  key: RunKey,
   resolved: readonly { plan: RelatednessPlan; used: Relatedness }[],
+  coupling: CouplingConfig,
 ): Promise<RunResult> {
   const relatedness = resolved.map((r) => r.used);
-  const { config } = ctx;
-  const lambdas = {
-    dm: variant.terms.dm ? config.coupling.lambdaDm : 0,
-    sca: variant.terms.sca ? config.coupling.lambdaSca : 0,
-    co: variant.terms.co ? config.coupling.lambdaCo : 0,
-  };
-  const couplings: CouplingSpec[] =
-    lambdas.dm + lambdas.sca + lambdas.co === 0
-      ? []
-      : resolved.map(({ plan, used }) => ({
-          relatedness: used,
-          lambdas,
-          scaMode: scaModeFor(config.coupling.scaMode, plan.method),
-          stopGradient: config.coupling.stopGradient,
-          applyTo: config.coupling.applyTo,
-          divergence: config.coupling.divergence,
-        }));
-  const key: RunKey = { variant: variant.id, seed };
-  const modelDir = path.join(ctx.dir, "models", `${variant.id.replace(/[^A-Za-z0-9]+/g, "_")}-s${seed}`);
+  const couplings = couplingSpecs(variant, resolved, coupling);
+  const suffix = key.split > 0 ? `-r${key.split}` : "";
+  const modelDir = path.join(ctx.dir, "models", `${variant.id.replace(/[^A-Za-z0-9]+/g, "_")}-s${key.seed}${suffix}`);
   const stale = ctx.saveModels && !(await exists(path.join(modelDir, "model.json")));
   return cachedRun(ctx, key, async () => {
     const { result, model } = await trainAndEvaluate(ctx, key, ctx.data.tasks, ctx.data.sources, couplings);
-    if (ctx.saveModels) await saveModel(modelDir, model.model, modelMetadata(ctx.data, variant.id, seed, relatedness));
+    if (ctx.saveModels) await saveModel(modelDir, model.model, modelMetadata(ctx.data, variant.id, key.seed, relatedness));
     model.dispose();
     return result;
-  }, stale);
+  }, stale, couplingHash(variant, coupling, ctx.config));
 }
 
+/** The model of one run, trained and selected on the training view; it never sees the test split. */
+async function fitModel(
+  ctx: RunContext,
+  view: TrainingView,
+  key: RunKey,
+  tasks: readonly Task[],
+  sources: readonly Source[],
+  couplings: readonly CouplingSpec[],
+  checkpoint?: string,
+): Promise<{ model: MultiTaskModel; trained: TrainResult }> {
+  const { config } = ctx;
+  // Same seed, same initial trunk: variants differ only in what they are trained with.
+  const model = new MultiTaskModel({
+    inputShape: view.inputs.inputShape,
+    tasks,
+    trunk: config.model,
+    backbone: makeBackbone(view.inputs.inputShape, key.seed),
+    seed: key.seed,
+  });
+  const objective = buildObjective(tasks, couplings);
+  const stepsPerEpoch = config.training.stepsPerEpoch ?? Math.max(1, Math.ceil(view.pool.n / config.training.batchSize));
+  try {
+    const trained = await train({
+      model,
+      sources,
+      objective,
+      validation: view.validation,
+      options: { ...config.training, stepsPerEpoch, seed: key.seed, ...(checkpoint ? { checkpoint, resume: true } : {}) },
+      onEvent: (event) => ctx.emit({ type: "train", run: key, event }),
+    });
+    return { model, trained };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  } finally {
+    objective.dispose();
+  }
+}
+
+/** Fits on the training view, then reads the test split once for the selected model. */
 async function trainAndEvaluate(
   ctx: RunContext,
   key: RunKey,
@@ -230,30 +345,13 @@ async function trainAndEvaluate(
   sources: readonly Source[],
   couplings: readonly CouplingSpec[],
 ): Promise<{ result: RunResult; model: MultiTaskModel }> {
-  const { config, data } = ctx;
   const started = Date.now();
-  // Same seed, same initial trunk: variants differ only in what they are trained with.
-  const model = new MultiTaskModel({
-    inputShape: data.inputs.inputShape,
-    tasks,
-    trunk: config.model,
-    backbone: makeBackbone(data.inputs.inputShape, key.seed),
-    seed: key.seed,
-  });
-  const objective = buildObjective(tasks, couplings);
-  const stepsPerEpoch = config.training.stepsPerEpoch ?? Math.max(1, Math.ceil(data.pool.n / config.training.batchSize));
+  const { model, trained } = await fitModel(ctx, trainingView(ctx.data), key, tasks, sources, couplings, runFile(ctx, key, "ckpt"));
   try {
-    const trained = await train({
-      model,
-      sources,
-      objective,
-      validation: data.validation,
-      options: { ...config.training, stepsPerEpoch, seed: key.seed, checkpoint: runFile(ctx, key, "ckpt"), resume: true },
-      onEvent: (event) => ctx.emit({ type: "train", run: key, event }),
-    });
-    const metrics = metricsFromProbabilities(tasks, data.test, await predictSource(model, data.test));
+    const metrics = metricsFromProbabilities(tasks, ctx.data.test, await predictSource(model, ctx.data.test));
     const result: RunResult = {
       variant: key.variant,
+      split: key.split,
       seed: key.seed,
       ...(key.task ? { task: key.task } : {}),
       metrics,
@@ -266,16 +364,65 @@ async function trainAndEvaluate(
   } catch (err) {
     model.dispose();
     throw err;
-  } finally {
-    objective.dispose();
   }
 }
 
+/** The selected checkpoint's validation score: the mean over the model's tasks of each primary metric. */
+export function selectedValidationScore(trained: Pick<TrainResult, "history" | "bestEpoch">): number {
+  const record = trained.history[trained.bestEpoch - 1];
+  const values = record ? Object.values(record.validation) : [];
+  if (values.length === 0) throw new Error("tuning: the run recorded no validation metrics (is the validation split empty?)");
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/**
+ * Inner selection of the coupling settings for one split: every grid candidate is trained as the tuning
+ * variant with each tuning seed and scored by its selected checkpoint's validation score; the best mean
+ * wins (the first on ties). It receives the training view only, so it cannot read the test split.
+ */
+async function tuneCoupling(
+  ctx: RunContext,
+  view: TrainingView,
+  args: {
+    split: number;
+    grid: readonly CouplingOverride[];
+    seeds: readonly number[];
+    variant: VariantDefinition;
+    relatedness: ReadonlyMap<number, ResolvedRelatedness>;
+  },
+): Promise<{ scores: number[]; chosen: number }> {
+  const scores: number[] = [];
+  for (const [i, candidate] of args.grid.entries()) {
+    const coupling = applyOverride(ctx.config.coupling, candidate);
+    const perSeed: number[] = [];
+    for (const seed of args.seeds) {
+      const key: RunKey = { variant: `tune:${args.variant.id}#${i}`, split: args.split, seed };
+      const resolved = [...(args.relatedness.get(seed)?.values() ?? [])];
+      const file = runFile(ctx, key, "json", couplingHash(args.variant, coupling, ctx.config));
+      ctx.index++;
+      ctx.emit({ type: "run-start", run: key, index: ctx.index, total: ctx.total });
+      const cached = (await exists(file)) ? (JSON.parse(await fs.readFile(file, "utf8")) as { score?: unknown }).score : undefined;
+      if (typeof cached === "number") {
+        perSeed.push(cached);
+        continue;
+      }
+      const { model, trained } = await fitModel(ctx, view, key, view.tasks, view.sources, couplingSpecs(args.variant, resolved, coupling));
+      model.dispose();
+      const score = selectedValidationScore(trained);
+      await writeJsonAtomic(file, { candidate, score, bestEpoch: trained.bestEpoch });
+      perSeed.push(score);
+    }
+    scores.push(perSeed.reduce((a, b) => a + b, 0) / perSeed.length);
+  }
+  const chosen = scores.reduce((best, v, i) => (v > scores[best] ? i : best), 0);
+  return { scores, chosen };
+}
+
 /** Reuses a finished run whose inputs hash the same; otherwise runs it and stores the result. */
-async function cachedRun(ctx: RunContext, key: RunKey, run: () => Promise<RunResult>, force = false): Promise<RunResult> {
+async function cachedRun(ctx: RunContext, key: RunKey, run: () => Promise<RunResult>, force = false, extraHash = ""): Promise<RunResult> {
   ctx.index++;
   ctx.emit({ type: "run-start", run: key, index: ctx.index, total: ctx.total });
-  const file = runFile(ctx, key, "json");
+  const file = runFile(ctx, key, "json", extraHash);
   if (!force && (await exists(file))) {
     const parsed = runResultSchema.safeParse(JSON.parse(await fs.readFile(file, "utf8")));
     if (parsed.success) {
@@ -290,8 +437,9 @@ async function cachedRun(ctx: RunContext, key: RunKey, run: () => Promise<RunRes
   return result;
 }
 
-function runFile(ctx: RunContext, key: RunKey, ext: string): string {
-  const label = [key.variant.replace(/[^A-Za-z0-9]+/g, "_"), key.task ? key.task.replace(/[^A-Za-z0-9]+/g, "_") : "", `s${key.seed}`].filter(Boolean).join("-");
+function runFile(ctx: RunContext, key: RunKey, ext: string, extraHash = ""): string {
+  const clean = (text: string): string => text.replace(/[^A-Za-z0-9]+/g, "_");
+  const label = [clean(key.variant), key.task ? clean(key.task) : "", `r${key.split}`, `s${key.seed}`, extraHash].filter(Boolean).join("-");
   return path.join(ctx.dir, "runs", `${label}-${ctx.configHash.slice(0, 12)}.${ext}`);
 }
 
@@ -300,21 +448,22 @@ async function readFloat32(file: string): Promise<Float32Array> {
   return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
 }
 
-/** R per pair for this seed: fixed ones as planned, the others from this seed's ST predictions. */
+/** R per pair for this split and seed: fixed ones as planned, the others from this seed's ST predictions. */
 async function resolveRelatedness(
   ctx: RunContext,
   plans: readonly RelatednessPlan[],
+  split: number,
   seed: number,
   stProbs: ReadonlyMap<string, Float32Array>,
-): Promise<Map<string, { plan: RelatednessPlan; used: Relatedness; estimated?: Relatedness }>> {
-  const out = new Map<string, { plan: RelatednessPlan; used: Relatedness; estimated?: Relatedness }>();
+): Promise<ResolvedRelatedness> {
+  const out: ResolvedRelatedness = new Map();
   for (const plan of plans) {
     const pA = stProbs.get(plan.from.name);
     const pB = stProbs.get(plan.to.name);
     const estimated = pA && pB ? relatednessFromPredictions(plan.from, plan.to, pA, pB) : undefined;
     const used = plan.fixed ?? estimated;
     if (!used) throw new Error(`relatedness [${plan.from.name}, ${plan.to.name}]: needs the ST models' predictions, but they were not trained`);
-    ctx.emit({ type: "relatedness", seed, from: plan.from.name, to: plan.to.name, method: plan.method });
+    ctx.emit({ type: "relatedness", split, seed, from: plan.from.name, to: plan.to.name, method: plan.method });
     out.set(`${plan.from.name}->${plan.to.name}`, { plan, used, ...(estimated ? { estimated } : {}) });
   }
   return out;
