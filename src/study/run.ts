@@ -47,6 +47,8 @@ export interface StudyOptions {
   readonly baseDir?: string;
   /** Also save every multi-task run's model (TF.js format) under <dir>/models/<variant>-s<seed>/. */
   readonly saveModels?: boolean;
+  /** Where finished runs are cached (default <dir>/runs/); studies that share it reuse each other's identical runs. */
+  readonly runsDir?: string;
   readonly onEvent?: (event: StudyEvent) => void;
 }
 
@@ -73,7 +75,8 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   const started = new Date();
   const name = config.name ?? config.dataset ?? "study";
   const dir = path.resolve(baseDir, config.outDir, name);
-  await fs.mkdir(path.join(dir, "runs"), { recursive: true });
+  const runsDir = options.runsDir ? path.resolve(baseDir, options.runsDir) : path.join(dir, "runs");
+  await fs.mkdir(runsDir, { recursive: true });
 
   const grid = config.tuning ? tuningGrid(config) : [];
   const tuningSeeds = config.tuning?.seeds ?? [config.seeds[0]];
@@ -92,9 +95,12 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
     const perSeed = variantIds.reduce((n, id) => n + (getVariant(id).singleTask ? data.tasks.length : 1), 0);
     const ctx: RunContext = {
       config,
-      data,
+      data: trainingView(data),
+      test: data.test,
       dir,
-      configHash: runHash(config, split, data),
+      runsDir,
+      configHash: runHash(config, split, data, data.test),
+      viewHash: runHash(config, split, data),
       emit,
       index,
       total: config.split.repeats * (config.seeds.length * perSeed + grid.length * tuningSeeds.length),
@@ -115,7 +121,7 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
     first ??= { data, relatedness: relatedness.get(config.seeds[0])! };
     let coupling = config.coupling;
     if (grid.length > 0) {
-      const choice = await tuneCoupling(ctx, trainingView(data), { split, grid, seeds: tuningSeeds, variant: getVariant(config.tuning!.variant), relatedness });
+      const choice = await tuneCoupling(ctx, ctx.data, { split, grid, seeds: tuningSeeds, variant: getVariant(config.tuning!.variant), relatedness });
       tuned.push({ split, scores: choice.scores, chosen: choice.chosen });
       emit({ type: "tuned", split, chosen: grid[choice.chosen], score: choice.scores[choice.chosen] });
       coupling = applyOverride(config.coupling, grid[choice.chosen]);
@@ -177,6 +183,64 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   return { results, dir, resultsFile };
 }
 
+export interface TuningOutcome {
+  readonly tuning: TuningRecord;
+  /** Per split, the chosen candidate merged into the config's coupling section. */
+  readonly chosen: CouplingConfig[];
+}
+
+/**
+ * Validation-only selection of the coupling settings without any final model (for deriving defaults):
+ * the test split is dropped as soon as the data is split; ST models needed for relatedness from
+ * predictions are fitted but never evaluated. Uses the config's tuning section (default grid if absent).
+ */
+export async function tuneStudy(input: StudyConfigInput, options: StudyOptions = {}): Promise<TuningOutcome> {
+  const config = parseStudyConfig(withDatasetDefaults({ ...input, tuning: input.tuning ?? {} }));
+  const baseDir = options.baseDir ?? process.cwd();
+  const emit = options.onEvent ?? (() => {});
+  await useBackend(config.backend);
+  const dir = path.resolve(baseDir, config.outDir, config.name ?? config.dataset ?? "study");
+  const runsDir = options.runsDir ? path.resolve(baseDir, options.runsDir) : path.join(dir, "runs");
+  await fs.mkdir(runsDir, { recursive: true });
+  const grid = tuningGrid(config);
+  const seeds = config.tuning!.seeds ?? [config.seeds[0]];
+  const variant = getVariant(config.tuning!.variant);
+  const perSplit: TuningRecord["perSplit"] = [];
+  const chosen: CouplingConfig[] = [];
+  let index = 0;
+  for (let split = 0; split < config.split.repeats; split++) {
+    const view = trainingView(await prepareStudyData({ ...config, split: { ...config.split, seed: config.split.seed + split } }, { baseDir }));
+    const hash = runHash(config, split, view);
+    const ctx: RunContext = { config, data: view, dir, runsDir, configHash: hash, viewHash: hash, emit, index, total: config.split.repeats * grid.length * seeds.length, saveModels: false };
+    const plans = await planRelatedness(config, view.tasks, view.pairs, view.sources, view.dataset, baseDir);
+    const relatedness = new Map<number, ResolvedRelatedness>();
+    for (const seed of seeds) {
+      const stProbs = new Map<string, Float32Array>();
+      if (plans.some((p) => p.method === "predictions")) {
+        for (const task of view.tasks) stProbs.set(task.name, await singleTaskPoolProbabilities(ctx, { variant: "st", split, seed, task: task.name }, task));
+      }
+      relatedness.set(seed, await resolveRelatedness(ctx, plans, split, seed, stProbs));
+    }
+    const choice = await tuneCoupling(ctx, view, { split, grid, seeds, variant, relatedness });
+    perSplit.push({ split, scores: choice.scores, chosen: choice.chosen });
+    chosen.push(applyOverride(config.coupling, grid[choice.chosen]));
+    emit({ type: "tuned", split, chosen: grid[choice.chosen], score: choice.scores[choice.chosen] });
+    index = ctx.index;
+  }
+  return { tuning: { grid: grid.map((g) => ({ ...g })), seeds, variant: variant.id, perSplit }, chosen };
+}
+
+/** An ST model fitted on the training view only, and its predictions on the training pool. */
+async function singleTaskPoolProbabilities(ctx: RunContext, key: RunKey, task: Task): Promise<Float32Array> {
+  const sources = ctx.data.sources.filter((s) => s.targets[task.name]).map((s) => keepTasks(s, [task.name]));
+  const { model } = await fitModel(ctx, ctx.data, key, [task], sources, []);
+  try {
+    return (await predictSource(model, ctx.data.pool))[task.name];
+  } finally {
+    model.dispose();
+  }
+}
+
 function unique(values: readonly number[]): number[] {
   return values.filter((v, i) => values.indexOf(v) === i);
 }
@@ -186,9 +250,9 @@ function unique(values: readonly number[]): number[] {
  * the fields that only choose which runs exist (seeds, variants, repeats) or that only coupling runs
  * use (they hash their coupling settings themselves), plus the split's data.
  */
-function runHash(config: StudyConfig, split: number, data: StudyData): string {
+function runHash(config: StudyConfig, split: number, data: TrainingView, test?: Source): string {
   const shared = { ...config, name: undefined, outDir: undefined, seeds: undefined, variants: undefined, coupling: undefined, tuning: undefined, preset: undefined };
-  return hashOf({ config: { ...shared, split: { ...config.split, repeats: undefined } }, split, data: dataFingerprint(data) });
+  return hashOf({ config: { ...shared, split: { ...config.split, repeats: undefined } }, split, data: dataFingerprint(data, test) });
 }
 
 /** The study data without the test split: all that training and tuning may see. */
@@ -207,9 +271,15 @@ function withDatasetDefaults(input: StudyConfigInput): StudyConfigInput {
 
 interface RunContext {
   readonly config: StudyConfig;
-  readonly data: StudyData;
+  /** Everything but the test split; only trainAndEvaluate reads `test`. */
+  readonly data: TrainingView;
+  readonly test?: Source;
   readonly dir: string;
+  readonly runsDir: string;
+  /** Hash of what the final runs depend on (test split included). */
   readonly configHash: string;
+  /** Hash of what tuning runs depend on (no test split). */
+  readonly viewHash: string;
   readonly emit: (event: StudyEvent) => void;
   readonly saveModels: boolean;
   index: number;
@@ -346,9 +416,11 @@ async function trainAndEvaluate(
   couplings: readonly CouplingSpec[],
 ): Promise<{ result: RunResult; model: MultiTaskModel }> {
   const started = Date.now();
-  const { model, trained } = await fitModel(ctx, trainingView(ctx.data), key, tasks, sources, couplings, runFile(ctx, key, "ckpt"));
+  const test = ctx.test;
+  if (!test) throw new Error("internal error: a final run without a test split");
+  const { model, trained } = await fitModel(ctx, ctx.data, key, tasks, sources, couplings, runFile(ctx, key, "ckpt"));
   try {
-    const metrics = metricsFromProbabilities(tasks, ctx.data.test, await predictSource(model, ctx.data.test));
+    const metrics = metricsFromProbabilities(tasks, test, await predictSource(model, test));
     const result: RunResult = {
       variant: key.variant,
       split: key.split,
@@ -398,7 +470,7 @@ async function tuneCoupling(
     for (const seed of args.seeds) {
       const key: RunKey = { variant: `tune:${args.variant.id}#${i}`, split: args.split, seed };
       const resolved = [...(args.relatedness.get(seed)?.values() ?? [])];
-      const file = runFile(ctx, key, "json", couplingHash(args.variant, coupling, ctx.config));
+      const file = runFile(ctx, key, "json", couplingHash(args.variant, coupling, ctx.config), ctx.viewHash);
       ctx.index++;
       ctx.emit({ type: "run-start", run: key, index: ctx.index, total: ctx.total });
       const cached = (await exists(file)) ? (JSON.parse(await fs.readFile(file, "utf8")) as { score?: unknown }).score : undefined;
@@ -437,10 +509,10 @@ async function cachedRun(ctx: RunContext, key: RunKey, run: () => Promise<RunRes
   return result;
 }
 
-function runFile(ctx: RunContext, key: RunKey, ext: string, extraHash = ""): string {
+function runFile(ctx: RunContext, key: RunKey, ext: string, extraHash = "", hash = ctx.configHash): string {
   const clean = (text: string): string => text.replace(/[^A-Za-z0-9]+/g, "_");
   const label = [clean(key.variant), key.task ? clean(key.task) : "", `r${key.split}`, `s${key.seed}`, extraHash].filter(Boolean).join("-");
-  return path.join(ctx.dir, "runs", `${label}-${ctx.configHash.slice(0, 12)}.${ext}`);
+  return path.join(ctx.runsDir, `${label}-${hash.slice(0, 12)}.${ext}`);
 }
 
 async function readFloat32(file: string): Promise<Float32Array> {
@@ -485,10 +557,10 @@ function annotatedCounts(source: Source, tasks: readonly Task[]): Record<string,
   return out;
 }
 
-function dataFingerprint(data: StudyData): string {
+function dataFingerprint(data: TrainingView, test?: Source): string {
   const h = createHash("sha256");
   h.update(Buffer.from(data.inputs.inputs.buffer, data.inputs.inputs.byteOffset, data.inputs.inputs.byteLength));
-  for (const s of [...data.sources, data.validation, data.test]) {
+  for (const s of [...data.sources, data.validation, ...(test ? [test] : [])]) {
     h.update(s.name);
     for (const [name, t] of Object.entries(s.targets)) {
       h.update(name);
@@ -500,7 +572,7 @@ function dataFingerprint(data: StudyData): string {
   return h.digest("hex");
 }
 
-function modelMetadata(data: StudyData, variant: string, seed: number, relatedness: readonly Relatedness[]): ModelMetadata {
+function modelMetadata(data: TrainingView, variant: string, seed: number, relatedness: readonly Relatedness[]): ModelMetadata {
   const encoder = (data.inputs as { encoder?: { toJSON(): unknown } }).encoder;
   return {
     format: "distmatch-model",
