@@ -10,6 +10,7 @@ import type { StudyConfigInput } from "../src/study/config.js";
 import type { StudyResults } from "../src/study/results.js";
 import { variantIds } from "../src/study/variants.js";
 import { resultsMarkdown } from "./results-markdown.js";
+import { couplingSettings, TABULAR } from "./study-settings.js";
 import { pairUp, tInterval, verdictLabels, verdictOf, type MeanInterval } from "../src/study/statistics.js";
 
 /** The mean paired difference (variant - baseline) of one task's metric over (split, seed), with its t-interval. */
@@ -18,7 +19,6 @@ function pairedDifference(r: StudyResults, baseline: string, variant: string, ta
   return tInterval(pairUp(points(baseline), points(variant)).map((p) => p.b.value - p.a.value));
 }
 
-const TABULAR = ["soybean", "zoo", "penguins"];
 const outIndex = process.argv.indexOf("--out");
 const outDir = outIndex >= 0 ? process.argv[outIndex + 1] : "runs/readme";
 const sections = process.argv.slice(2).filter((a, i, all) => a !== "--out" && all[i - 1] !== "--out");
@@ -84,15 +84,7 @@ async function scarce(): Promise<void> {
 
 async function extensions(): Promise<void> {
   console.log("### METHOD.md's literal coupling and each extension\n");
-  const settings: { label: string; config: Partial<StudyConfigInput> }[] = [
-    { label: "`--preset paper` (METHOD.md literally)", config: { preset: "paper" } },
-    { label: "paper + KL divergence", config: { preset: "paper", coupling: { divergence: "kl" } } },
-    { label: "paper + stop-gradient", config: { preset: "paper", coupling: { stopGradient: true } } },
-    { label: "paper + likelihood SCA rule", config: { preset: "paper", coupling: { scaMode: "likelihood" } } },
-    { label: "paper + applyTo missing", config: { preset: "paper", coupling: { applyTo: "missing" } } },
-    { label: "paper + λ = 0.1", config: { preset: "paper", coupling: { lambdaDm: 0.1, lambdaSca: 0.1 } } },
-    { label: "default settings", config: {} },
-  ];
+  const settings = couplingSettings;
   console.log(`| setting | ${TABULAR.map((d) => `${d}: Δm [95% CI] | ${d}: per task Δ [95% CI]`).join(" | ")} |`);
   console.log(`|---|${TABULAR.map(() => "---|---").join("|")}|`);
   for (const [i, { label, config }] of settings.entries()) {

@@ -440,7 +440,7 @@ async function trainAndEvaluate(
 }
 
 /** The selected checkpoint's validation score: the mean over the model's tasks of each primary metric. */
-export function selectedValidationScore(trained: Pick<TrainResult, "history" | "bestEpoch">): number {
+export function selectedValidationScore(trained: { readonly history: readonly { readonly validation: Record<string, number> }[]; readonly bestEpoch: number }): number {
   const record = trained.history[trained.bestEpoch - 1];
   const values = record ? Object.values(record.validation) : [];
   if (values.length === 0) throw new Error("tuning: the run recorded no validation metrics (is the validation split empty?)");
