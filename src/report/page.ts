@@ -134,7 +134,7 @@ function findings(results: StudyResults, variants: readonly VariantView[]): stri
   cards.push(`<div class="finding ${nts.length === 0 ? "good" : "bad"}"><span class="muted">Negative transfer</span>${ntText}</div>`);
   cards.push(
     `<div class="finding"><span class="muted">Study</span><span class="big">${results.data.tasks.length} tasks \u00b7 ${variants.length} variants</span>` +
-      `<span class="muted">seeds ${results.seeds.map((s) => escapeHtml(s)).join(", ")} \u00b7 test n = ${escapeHtml(results.data.test.n)}</span></div>`,
+      `<span class="muted">${escapeHtml(results.protocol.splitRepeats)} split repeat(s) \u00d7 seeds ${results.seeds.map((s) => escapeHtml(s)).join(", ")} \u00b7 test n = ${escapeHtml(results.data.test.n)}</span></div>`,
   );
   return `<div class="findings">${cards.join("")}</div>`;
 }
