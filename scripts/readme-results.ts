@@ -71,13 +71,13 @@ async function scarce(): Promise<void> {
       const mt = t.variants["mt"];
       const mc = t.variants["mt+coupling"];
       if (!st || !mt || !mc) return "";
-      return `${t.task}: vs ST ${pct(mc.delta!.absolute)} [${pct(mc.delta!.lower)}, ${pct(mc.delta!.upper)}]`;
+      return `${t.task} ${pct(mc.delta!.absolute)} [${pct(mc.delta!.lower)}, ${pct(mc.delta!.upper)}] (${verdictLabels[mc.verdict!]})`;
     });
     const vsMt = r.summary.map((t) => {
       const d = pairedDifference(r, "mt", "mt+coupling", t.task, t.metric);
-      return `${t.task}: ${pct(d.mean)} [${pct(d.lower)}, ${pct(d.upper)}] (${verdictLabels[verdictOf(d)]})`;
+      return `${t.task} ${pct(d.mean)} [${pct(d.lower)}, ${pct(d.upper)}] (${verdictLabels[verdictOf(d)]})`;
     });
-    console.log(`MT + coupling against ST (points, 95% CI): ${gain.join("; ")}.\n`);
+    console.log(`MT + coupling against ST (points, 95% CI): ${gain.join("; ")}.  `);
     console.log(`MT + coupling against plain MT (paired by split and seed, points, 95% CI): ${vsMt.join("; ")}.\n`);
   }
 }
