@@ -360,12 +360,13 @@ async function multiTaskRun(
   const suffix = key.split > 0 ? `-r${key.split}` : "";
   const modelDir = path.join(ctx.dir, "models", `${variant.id.replace(/[^A-Za-z0-9]+/g, "_")}-s${key.seed}${suffix}`);
   const stale = ctx.saveModels && !(await exists(path.join(modelDir, "model.json")));
+  const hash = couplingHash(variant, coupling, ctx.config);
   return cachedRun(ctx, key, async () => {
-    const { result, model } = await trainAndEvaluate(ctx, key, ctx.data.tasks, ctx.data.sources, couplings);
+    const { result, model } = await trainAndEvaluate(ctx, key, ctx.data.tasks, ctx.data.sources, couplings, hash);
     if (ctx.saveModels) await saveModel(modelDir, model.model, modelMetadata(ctx.data, variant.id, key.seed, relatedness));
     model.dispose();
     return result;
-  }, stale, couplingHash(variant, coupling, ctx.config));
+  }, stale, hash);
 }
 
 /** The model of one run, trained and selected on the training view; it never sees the test split. */
@@ -414,11 +415,13 @@ async function trainAndEvaluate(
   tasks: readonly Task[],
   sources: readonly Source[],
   couplings: readonly CouplingSpec[],
+  extraHash = "",
 ): Promise<{ result: RunResult; model: MultiTaskModel }> {
   const started = Date.now();
   const test = ctx.test;
   if (!test) throw new Error("internal error: a final run without a test split");
-  const { model, trained } = await fitModel(ctx, ctx.data, key, tasks, sources, couplings, runFile(ctx, key, "ckpt"));
+  // The checkpoint is named like the run's result, so runs with other coupling settings never resume it.
+  const { model, trained } = await fitModel(ctx, ctx.data, key, tasks, sources, couplings, runFile(ctx, key, "ckpt", extraHash));
   try {
     const metrics = metricsFromProbabilities(tasks, test, await predictSource(model, test));
     const result: RunResult = {
@@ -504,7 +507,7 @@ async function cachedRun(ctx: RunContext, key: RunKey, run: () => Promise<RunRes
   }
   const result = await run();
   await writeJsonAtomic(file, result);
-  await fs.rm(runFile(ctx, key, "ckpt"), { force: true });
+  await fs.rm(runFile(ctx, key, "ckpt", extraHash), { force: true });
   ctx.emit({ type: "run-end", run: key, result, cached: false });
   return result;
 }
