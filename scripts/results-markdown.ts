@@ -25,7 +25,7 @@ export function resultsMarkdown(r: StudyResults): string {
   const lines: string[] = [];
   const tuning = r.tuning ? `, coupling tuned on validation (${r.tuning.grid.length} candidates)` : "";
   const relatedness = r.relatedness.map((x) => `${x.used.from}→${x.used.to} ${x.method}`).join(", ") || "none";
-  lines.push(`**${r.name}** (${p.splitRepeats} splits × ${p.seeds.length} seeds = ${p.splitRepeats * p.seeds.length} pairs, test n = ${r.data.test.n}, relatedness: ${relatedness}${tuning})`, "");
+  lines.push(`**${r.name}** (${p.splitRepeats} split${p.splitRepeats === 1 ? "" : "s"} × ${p.seeds.length} seeds = ${p.splitRepeats * p.seeds.length} pairs, test n = ${r.data.test.n}, relatedness: ${relatedness}${tuning})`, "");
   lines.push(`| task (metric) | ${ids.map((id) => labels.get(id)).join(" | ")} |`);
   lines.push(`|---|${ids.map(() => "---").join("|")}|`);
   for (const t of r.summary) {
