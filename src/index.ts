@@ -62,7 +62,8 @@ export { multiClassMetrics, multiLabelMetrics, tuneThresholds, primaryMetric, ty
 
 // studies: configuration, variants, analysis and results (running one from files: distmatch/study)
 export { parseStudyConfig, readStudyConfig, studyConfigSchema, type StudyConfig, type StudyConfigInput } from "./study/config.js";
-export { summarize, deltaM, isNegativeTransfer, meanStd } from "./study/analysis.js";
+export { summarize, deltaM, meanStd } from "./study/analysis.js";
+export { tInterval, verdictOf, pairUp, CONFIDENCE_LEVEL, type MeanInterval, type Verdict, type PairKey } from "./study/statistics.js";
 export { variantDefinitions, type VariantDefinition } from "./study/variants.js";
 export { studyResultsSchema, type StudyResults, type RunResult, type TaskSummary, type SummaryCell } from "./study/results.js";
 export { jsonSchemas } from "./study/schemas.js";

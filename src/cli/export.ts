@@ -25,12 +25,12 @@ export function runsTable(results: StudyResults): string {
   return csv(rows);
 }
 
-/** One row per task and variant: mean and spread over seeds, change against ST, the negative-transfer flag. */
+/** One row per task and variant: mean and spread over seeds, change against ST, the paired 95% interval and the verdict. */
 export function summaryTable(results: StudyResults): string {
-  const rows: (string | number | boolean | undefined)[][] = [["task", "metric", "variant", "mean", "std", "seeds", "values", "delta_vs_st", "relative_delta_vs_st", "negative_transfer", "delta_m"]];
+  const rows: (string | number | boolean | undefined)[][] = [["task", "metric", "variant", "mean", "std", "seeds", "values", "delta_vs_st", "relative_delta_vs_st", "delta_ci_lower", "delta_ci_upper", "pairs", "verdict", "delta_m"]];
   for (const task of results.summary) {
     for (const [variant, c] of Object.entries(task.variants)) {
-      rows.push([task.task, task.metric, variant, c.mean, c.std, c.values.length, c.values.join(";"), c.delta?.absolute, c.delta?.relative, c.negativeTransfer, results.deltaM[variant]]);
+      rows.push([task.task, task.metric, variant, c.mean, c.std, c.values.length, c.values.join(";"), c.delta?.absolute, c.delta?.relative, c.delta?.lower ?? undefined, c.delta?.upper ?? undefined, c.delta?.n, c.verdict, results.deltaM[variant]?.mean]);
     }
   }
   return csv(rows);

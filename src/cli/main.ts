@@ -46,6 +46,7 @@ function studyOptions(cmd: Command): Command {
     .option("--name <name>", "study name; output goes to <out>/<name>/")
     .option("-o, --out <dir>", "output root directory", "runs")
     .option("--seeds <list>", "seeds, e.g. 0,1,2", integers)
+    .option("--repeats <n>", "split repeats (default 3): every seed runs on each; ST and MT pair by split and seed", number)
     .option("--variants <list>", "variants: st,mt,mt+coupling,dm,sca,co", list)
     .option("--epochs <n>", "training epochs per run", number)
     .option("--batch-size <n>", "batch size", number)
@@ -63,11 +64,12 @@ function studyOptions(cmd: Command): Command {
     .option("--stop-gradient", "stop the gradient through the implied distributions")
     .option("--no-stop-gradient", "let the coupling gradient flow into both heads (METHOD.md default)")
     .addOption(new Option("--apply-to <samples>", "samples DM and SCA apply to").choices(["all", "missing"]))
+    .addOption(new Option("--preset <name>", "paper: METHOD.md's literal coupling (λ = 1, cross-entropy, product rule, gradients into both heads, every sample)").choices(["paper"]))
+    .option("--tune", "choose the coupling settings per split on the validation split only (the config's tuning.grid, else the default 8-candidate grid)")
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(["wasm", "cpu", "tensorflow", "auto"]))
     .option("--json", "print the results as JSON on stdout instead of a table")
     .option("--no-report", "do not write report.html")
     .option("-q, --quiet", "no progress output")
-    .option("-j, --jobs <n>", "runs in parallel processes (default: the core count; results are identical to --jobs 1)", positiveInteger);
 }
 
 export function buildProgram(): Command {
@@ -78,7 +80,7 @@ export function buildProgram(): Command {
     // Throw instead of exiting, so main() decides the exit code (2 for usage errors); subcommands inherit it.
     .exitOverride();
 
-  studyOptions(program.command("study").description("run a study: ST vs MT vs MT + coupling over seeds, with a negative-transfer analysis"))
+  studyOptions(program.command("study").description("run a study: ST vs MT vs MT + coupling over split repeats x seeds, with paired 95% intervals and negative-transfer verdicts"))
     .action(async (flags: StudyFlags) => runStudyCommand(flags, "study"));
 
   studyOptions(program.command("train").description("train one variant and save the model (TensorFlow.js format)"))

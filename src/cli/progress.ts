@@ -15,8 +15,8 @@ export function canDrawBars(stream: NodeJS.WriteStream = process.stderr, env: No
   return stream.isTTY === true && env.TERM !== "dumb";
 }
 
-function runLabel(e: { run: { variant: string; seed: number; task?: string } }): string {
-  return `${e.run.variant}${e.run.task ? `[${e.run.task}]` : ""} seed ${e.run.seed}`;
+function runLabel(e: { run: { variant: string; split: number; seed: number; task?: string } }): string {
+  return `${e.run.variant}${e.run.task ? `[${e.run.task}]` : ""} split ${e.run.split} seed ${e.run.seed}`;
 }
 
 function barProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } {
@@ -68,7 +68,9 @@ function lineProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } 
       const metrics = Object.entries(e.result.metrics).map(([t, m]) => `${t} ${m.primary} ${m.values[m.primary].toFixed(3)}`).join(", ");
       process.stderr.write(`run ${runLabel(e)}: ${metrics} (${e.cached ? "cached" : `${e.result.epochs} epochs, ${e.result.wallSeconds.toFixed(1)} s`})\n`);
     } else if (e.type === "relatedness") {
-      process.stderr.write(`relatedness ${e.from} -> ${e.to} (seed ${e.seed}): ${e.method}\n`);
+      process.stderr.write(`relatedness ${e.from} -> ${e.to} (split ${e.split}, seed ${e.seed}): ${e.method}\n`);
+    } else if (e.type === "tuned") {
+      process.stderr.write(`tuning split ${e.split}: chose ${JSON.stringify(e.chosen)} (validation ${e.score.toFixed(4)})\n`);
     }
   };
   return { onEvent, stop: () => {} };

@@ -1,7 +1,6 @@
 import * as path from "node:path";
 import { readStudyConfig, type StudyConfigInput } from "../study/config.js";
 import { runStudy } from "../study/run.js";
-import { defaultJobs } from "../parallel/pool.js";
 import { writeReport } from "../report/index.js";
 import { studyProgress } from "./progress.js";
 import { formatSummaryTable } from "./table.js";
@@ -16,6 +15,9 @@ export interface StudyFlags {
   name?: string;
   out: string;
   seeds?: number[];
+  repeats?: number;
+  preset?: string;
+  tune?: boolean;
   variants?: string[];
   epochs?: number;
   batchSize?: number;
@@ -36,7 +38,6 @@ export interface StudyFlags {
   json?: boolean;
   report: boolean;
   quiet?: boolean;
-  jobs?: number;
   variant?: string;
   seed?: number;
 }
@@ -58,6 +59,9 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.name) config.name = flags.name;
   if (flags.out !== "runs" || config.outDir === undefined) config.outDir = path.resolve(flags.out);
   if (flags.seeds) config.seeds = flags.seeds;
+  if (flags.repeats !== undefined) section("split").repeats = flags.repeats;
+  if (flags.preset) config.preset = flags.preset;
+  if (flags.tune && config.tuning === undefined) config.tuning = {};
   if (flags.variants) config.variants = flags.variants;
   if (flags.representation) config.representation = flags.representation;
   if (flags.backend) config.backend = flags.backend;
@@ -80,6 +84,7 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
     if (!flags.name) config.name = `${(config.name as string | undefined) ?? (config.dataset as string | undefined) ?? "study"}-train`;
     config.variants = [flags.variant ?? "mt+coupling"];
     config.seeds = [flags.seed ?? ((config.seeds as number[] | undefined)?.[0] ?? 0)];
+    section("split").repeats = 1;
   }
   return { config: config as StudyConfigInput, baseDir };
 }
@@ -89,7 +94,7 @@ export async function runStudyCommand(flags: StudyFlags, mode: "study" | "train"
   const progress = studyProgress({ quiet: Boolean(flags.quiet || flags.json) });
   let outcome;
   try {
-    outcome = await runStudy(config, { baseDir, onEvent: progress.onEvent, saveModels: mode === "train", jobs: flags.jobs ?? defaultJobs() });
+    outcome = await runStudy(config, { baseDir, onEvent: progress.onEvent, saveModels: mode === "train" });
   } finally {
     progress.stop();
   }

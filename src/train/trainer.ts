@@ -31,8 +31,10 @@ export interface TrainOptions {
   /** Stop after this many epochs without a better validation value (0 = never stop early). */
   readonly patience?: number;
   /**
-   * What early stopping watches on the validation source: "loss" (the summed supervised loss, lower is
-   * better; smooth even on small validation sets), "mean" (mean primary metric over tasks) or a task name.
+   * What checkpoint selection and early stopping watch on the validation source: "mean" (default: the
+   * mean over the model's tasks of each task's primary metric, tasks weighted equally, so an MT model and
+   * an ST model are selected by the same rule), "loss" (the summed supervised loss, lower is better;
+   * dominated by the task with the most classes) or a task name.
    */
   readonly monitor?: string;
   /** One seed fixes sampling and dropout (the model's initial weights come from its own seed). */
@@ -52,7 +54,7 @@ export const defaultTrainOptions = {
   weightDecay: 0,
   sampler: "quota" as SamplingPolicy,
   patience: 10,
-  monitor: "loss",
+  monitor: "mean",
 };
 
 export type TrainEvent =

@@ -80,3 +80,22 @@ test("train, predict and evaluate a model on real bring-your-own data (penguin s
   assert.equal(metrics.species.n, 69);
   assert.ok(metrics.species.values.accuracy > 0.6, `species accuracy ${metrics.species.values.accuracy}`);
 });
+
+test("study flags --repeats, --tune and --preset map onto the config; the console table shows intervals and verdicts", async () => {
+  const { configFromFlags } = await import("../../src/cli/study.js");
+  const { config } = await configFromFlags({ dataset: "zoo", out: "runs", report: false, repeats: 2, tune: true, preset: "paper" }, "study");
+  assert.deepEqual(config.split, { repeats: 2 });
+  assert.deepEqual(config.tuning, {});
+  assert.equal(config.preset, "paper");
+  const train = await configFromFlags({ dataset: "zoo", out: "runs", report: false, repeats: 3 }, "train");
+  assert.equal(train.config.split?.repeats, 1, "train saves one model: one split");
+
+  const { formatSummaryTable } = await import("../../src/cli/table.js");
+  const { syntheticResults } = await import("../report/fixture.js");
+  const table = formatSummaryTable(syntheticResults());
+  assert.match(table, /Δ vs ST \[95% CI\]/);
+  assert.match(table, /negative transfer/);
+  assert.match(table, /no detectable difference|better/);
+  assert.match(table, /Point comparison as in the papers/);
+  assert.match(table, /95% t-interval over \(split, seed\) pairs/);
+});
