@@ -54,6 +54,8 @@ function studyOptions(cmd: Command): Command {
     .addOption(new Option("--divergence <kind>", "how DM and SCA compare target and prediction").choices(["kl", "cross-entropy"]))
     .option("--stop-gradient", "stop the gradient through the implied distributions")
     .option("--no-stop-gradient", "let the coupling gradient flow into both heads (METHOD.md default)")
+    .addOption(new Option("--dm-gradient <heads>", "which heads DM's gradient reaches (default: from --stop-gradient)").choices(["both", "matched", "implied"]))
+    .addOption(new Option("--sca-gradient <heads>", "which heads SCA's gradient reaches (default: from --stop-gradient)").choices(["both", "matched", "implied"]))
     .addOption(new Option("--apply-to <samples>", "samples DM and SCA apply to").choices(["all", "missing"]))
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(["wasm", "cpu", "tensorflow", "auto"]))
     .option("--json", "print the results as JSON on stdout instead of a table")

@@ -28,6 +28,8 @@ export interface StudyFlags {
   lambdaSca?: number;
   scaMode?: string;
   stopGradient?: boolean;
+  dmGradient?: string;
+  scaGradient?: string;
   applyTo?: string;
   divergence?: string;
   backend?: string;
@@ -70,6 +72,8 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.lambdaSca !== undefined) section("coupling").lambdaSca = flags.lambdaSca;
   if (flags.scaMode) section("coupling").scaMode = flags.scaMode;
   if (flags.stopGradient !== undefined) section("coupling").stopGradient = flags.stopGradient;
+  if (flags.dmGradient) section("coupling").dmGradient = flags.dmGradient;
+  if (flags.scaGradient) section("coupling").scaGradient = flags.scaGradient;
   if (flags.applyTo) section("coupling").applyTo = flags.applyTo;
   if (flags.divergence) section("coupling").divergence = flags.divergence;
   if (mode === "train") {

@@ -209,6 +209,8 @@ async function multiTaskRun(
           lambdas,
           scaMode: scaModeFor(config.coupling.scaMode, plan.method),
           stopGradient: config.coupling.stopGradient,
+          ...(config.coupling.dmGradient ? { dmGradient: config.coupling.dmGradient } : {}),
+          ...(config.coupling.scaGradient ? { scaGradient: config.coupling.scaGradient } : {}),
           applyTo: config.coupling.applyTo,
           divergence: config.coupling.divergence,
         }));
