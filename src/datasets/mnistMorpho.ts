@@ -11,7 +11,8 @@ import { backboneFeatures } from "../features/inputs.js";
 export const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"] as const;
 
 /**
- * Each label is one measurement above its median over the loaded digits. Height is measured but not a
+ * Each label is one measurement above its median over the training digits (all loaded digits before a
+ * split). Height is measured but not a
  * label: MNIST scales every digit so that its box is 20 px tall, so "tall" would be constant.
  */
 export const MORPHOLOGY_LABELS = ["thick", "long-stroke", "large-area", "right-slant", "wide"] as const;
@@ -53,8 +54,8 @@ function median(values: number[]): number {
 
 /**
  * MNIST digits with Morpho-MNIST-style morphometric attributes: task "digit" (10 classes) vs task
- * "morphology" (5 labels, each a measurement of the digit's pixels above its median over the loaded
- * digits). The attributes are measurements computed from the pixels, not human annotations; they are
+ * "morphology" (5 labels, each a measurement of the digit's pixels above its median over the training
+ * digits of the study's split, so no held-out digit moves a threshold). The attributes are measurements computed from the pixels, not human annotations; they are
  * deterministic functions of the input, which is what makes them a clean multi-label task for testing
  * whether a shared network learns both. Inputs: the 28x28 grey levels in [0, 1] for a CNN (default), or MobileNetV2 features at 96 px (cached).
  */
@@ -78,23 +79,37 @@ export function mnistMorphoDataset(size = MNIST_MORPHO_SIZE): BuiltinDataset {
 
 export const mnistMorpho = mnistMorphoDataset();
 
+/**
+ * The morphology labels of every digit, each measurement thresholded at its median over the rows in
+ * `fitRows` (the training digits in a study, so no validation or test digit moves a threshold).
+ */
+export function morphologyLabels(measures: readonly Morphometry[], fitRows: readonly number[]): { thresholds: number[]; values: Float32Array } {
+  if (fitRows.length === 0) throw new Error(`mnist-morpho: no training digits to fit the attribute thresholds on`);
+  const M = MORPHOLOGY_LABELS.length;
+  const values = new Float32Array(measures.length * M);
+  const thresholds = MORPHOLOGY_LABELS.map((label, j) => {
+    const key = MEASURE_OF[label];
+    const threshold = median(fitRows.map((r) => measures[r][key]));
+    measures.forEach((m, i) => (values[i * M + j] = m[key] > threshold ? 1 : 0));
+    return threshold;
+  });
+  return { thresholds, values };
+}
+
 async function loadMnistMorpho(n: number): Promise<DatasetTable> {
   const { pixels, labels } = await readMnist(n);
   const measures = Array.from({ length: n }, (_, i) => measureDigit(pixels.subarray(i * 784, (i + 1) * 784)));
   const M = MORPHOLOGY_LABELS.length;
-  const values = new Float32Array(n * M);
-  MORPHOLOGY_LABELS.forEach((label, j) => {
-    const key = MEASURE_OF[label];
-    const threshold = median(measures.map((m) => m[key]));
-    measures.forEach((m, i) => (values[i * M + j] = m[key] > threshold ? 1 : 0));
+  const targetsFrom = (fitRows: readonly number[]): DatasetTable["targets"] => ({
+    digit: { kind: "multiclass", labels: Int32Array.from(labels) },
+    morphology: { kind: "multilabel", values: morphologyLabels(measures, fitRows).values, mask: new Float32Array(n * M).fill(1) },
   });
   return {
     tasks: mnistMorpho.tasks,
     n,
-    targets: {
-      digit: { kind: "multiclass", labels: Int32Array.from(labels) },
-      morphology: { kind: "multilabel", values, mask: new Float32Array(n * M).fill(1) },
-    },
+    // Before a split: thresholds over every loaded digit. A study calls fitTargets with its training rows.
+    targets: targetsFrom(Array.from({ length: n }, (_, i) => i)),
+    fitTargets: targetsFrom,
     ids: Array.from({ length: n }, (_, i) => `train-${i}`),
     inputs: async (_trainRows: readonly number[], options?: InputOptions) => {
       const wanted = options?.representation ?? "pixels";
