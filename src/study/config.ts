@@ -53,8 +53,9 @@ export const studyConfigSchema = z.strictObject({
       activation: z.enum(["relu", "elu", "selu", "tanh", "sigmoid", "linear"]).default("relu"),
       dropout: z.number().min(0).max(0.9).default(0.2),
       batchNorm: z.boolean().default(false),
+      headHidden: z.array(z.number().int().positive()).default([]).describe("task-specific capacity: hidden layer sizes inside every task's head, after the shared trunk ([] = linear heads)"),
     })
-    .default({ hidden: [128], activation: "relu", dropout: 0.2, batchNorm: false }),
+    .default({ hidden: [128], activation: "relu", dropout: 0.2, batchNorm: false, headHidden: [] }),
   training: z
     .strictObject({
       epochs: z.number().int().positive().default(40),

@@ -239,6 +239,7 @@ async function trainAndEvaluate(
     inputShape: data.inputs.inputShape,
     tasks,
     trunk: config.model,
+    headHidden: config.model.headHidden,
     backbone: makeBackbone(data.inputs.inputShape, key.seed),
     seed: key.seed,
   });
