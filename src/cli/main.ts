@@ -38,7 +38,7 @@ function studyOptions(cmd: Command): Command {
     .option("--name <name>", "study name; output goes to <out>/<name>/")
     .option("-o, --out <dir>", "output root directory", "runs")
     .option("--seeds <list>", "seeds, e.g. 0,1,2", integers)
-    .option("--variants <list>", "variants: st,mt,mt+coupling,dm,sca,co", list)
+    .option("--variants <list>", "variants: st,mt,mt+coupling,dm,sca,co; weighting baselines uw,gradnorm,pcgrad,aligned-mtl (each also <id>+coupling)", list)
     .option("--epochs <n>", "training epochs per run", number)
     .option("--batch-size <n>", "batch size", number)
     .option("--lr <rate>", "Adam learning rate", number)

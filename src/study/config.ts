@@ -82,6 +82,12 @@ export const studyConfigSchema = z.strictObject({
       pairs: z.array(z.tuple([z.string(), z.string()])).optional().describe("task pairs [A, B] to couple (default: the data set's)"),
     })
     .default({ lambdaDm: 0.1, lambdaSca: 0.1, lambdaCo: 1, scaMode: "auto", stopGradient: true, applyTo: "missing", divergence: "kl" }),
+  weighting: z
+    .strictObject({
+      gradnormAlpha: z.number().min(0).default(1.5).describe("GradNorm's asymmetry alpha (variants gradnorm, gradnorm+coupling; Chen et al. 2018)"),
+    })
+    .default({ gradnormAlpha: 1.5 })
+    .describe("loss-weighting baselines (variants uw, gradnorm, pcgrad, aligned-mtl and their +coupling forms)"),
   outDir: z.string().default("runs"),
   backend: z.enum(["wasm", "cpu", "tensorflow", "auto"]).default("wasm"),
 });

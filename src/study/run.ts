@@ -22,6 +22,7 @@ import { runResultSchema, type RunResult, type StudyResults } from "./results.js
 import { makeBackbone } from "./backbone.js";
 import { builtinDatasets } from "../datasets/index.js";
 import { softwareVersions } from "./software.js";
+import { makeWeighting, type WeightingName } from "../weighting/index.js";
 
 /** Progress of a study, for progress bars and logs. */
 export type StudyEvent =
@@ -218,7 +219,7 @@ async function multiTaskRun(
   const modelDir = path.join(ctx.dir, "models", `${variant.id.replace(/[^A-Za-z0-9]+/g, "_")}-s${seed}`);
   const stale = ctx.saveModels && !(await exists(path.join(modelDir, "model.json")));
   return cachedRun(ctx, key, async () => {
-    const { result, model } = await trainAndEvaluate(ctx, key, ctx.data.tasks, ctx.data.sources, couplings);
+    const { result, model } = await trainAndEvaluate(ctx, key, ctx.data.tasks, ctx.data.sources, couplings, variant.weighting);
     if (ctx.saveModels) await saveModel(modelDir, model.model, modelMetadata(ctx.data, variant.id, seed, relatedness));
     model.dispose();
     return result;
@@ -231,6 +232,7 @@ async function trainAndEvaluate(
   tasks: readonly Task[],
   sources: readonly Source[],
   couplings: readonly CouplingSpec[],
+  weightingName?: WeightingName,
 ): Promise<{ result: RunResult; model: MultiTaskModel }> {
   const { config, data } = ctx;
   const started = Date.now();
@@ -244,6 +246,9 @@ async function trainAndEvaluate(
     seed: key.seed,
   });
   const objective = buildObjective(tasks, couplings);
+  const weighting = weightingName
+    ? makeWeighting(weightingName, { taskCount: tasks.length, seed: key.seed, gradnormAlpha: config.weighting.gradnormAlpha })
+    : undefined;
   const stepsPerEpoch = config.training.stepsPerEpoch ?? Math.max(1, Math.ceil(data.pool.n / config.training.batchSize));
   try {
     const trained = await train({
@@ -253,6 +258,7 @@ async function trainAndEvaluate(
       validation: data.validation,
       options: { ...config.training, stepsPerEpoch, seed: key.seed, checkpoint: runFile(ctx, key, "ckpt"), resume: true },
       onEvent: (event) => ctx.emit({ type: "train", run: key, event }),
+      ...(weighting ? { weighting } : {}),
     });
     const metrics = metricsFromProbabilities(tasks, data.test, await predictSource(model, data.test));
     const result: RunResult = {
@@ -271,6 +277,7 @@ async function trainAndEvaluate(
     throw err;
   } finally {
     objective.dispose();
+    weighting?.dispose();
   }
 }
 
