@@ -51,6 +51,23 @@ export { MultiTaskModel, predictorFromLayersModel, probabilities, defaultTrunk, 
 export { saveModel, loadModel, type ModelMetadata, type LoadedModel } from "./models/io.js";
 export { buildSmallCnn, type SmallCnnOptions } from "./models/cnn.js";
 
+// loss weighting
+export {
+  makeWeighting,
+  weightingNames,
+  equalWeighting,
+  uncertaintyWeighting,
+  gradNormWeighting,
+  pcgradWeighting,
+  alignedMtlWeighting,
+  type Weighting,
+  type WeightingName,
+  type WeightingOptions,
+  type LossWeighting,
+  type GradientWeighting,
+  type GradientCombination,
+} from "./weighting/index.js";
+
 // training and evaluation
 export { train, defaultTrainOptions, type TrainOptions, type TrainEvent, type TrainResult, type TrainArgs } from "./train/trainer.js";
 export { saveCheckpoint, loadCheckpoint } from "./train/checkpoint.js";
