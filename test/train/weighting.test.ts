@@ -59,9 +59,9 @@ for (const [name, coupled] of [["uncertainty", true], ["gradnorm", true], ["pcgr
     await useBackend("wasm");
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "distmatch-weighting-"));
     const make = () => makeWeighting(name, { taskCount: 2, seed: 4 });
-    const full = await run({ ...base, epochs: 3, checkpoint: path.join(dir, "full.ckpt") }, make(), coupled);
+    const full = await run({ ...base, epochs: 2, checkpoint: path.join(dir, "full.ckpt") }, make(), coupled);
     await run({ ...base, epochs: 1, checkpoint: path.join(dir, "part.ckpt") }, make(), coupled);
-    const resumed = await run({ ...base, epochs: 3, checkpoint: path.join(dir, "part.ckpt"), resume: true }, make(), coupled, 99);
+    const resumed = await run({ ...base, epochs: 2, checkpoint: path.join(dir, "part.ckpt"), resume: true }, make(), coupled, 99);
     assert.deepEqual(resumed.weights, full.weights);
     assert.deepEqual(resumed.own, full.own);
     assert.deepEqual(resumed.state, full.state);
