@@ -1,14 +1,14 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 import type { Source } from "../data/types.js";
 import type { Batch } from "../data/batch.js";
 import { makeBatch, disposeBatch } from "../data/batching.js";
 import { SourceSampler, type SamplingPolicy } from "../data/samplers.js";
 import { Rng } from "../engine/random.js";
 import type { MultiTaskModel } from "../models/multitask.js";
-import type { EpochRecord } from "../study/results.js";
-import { exists } from "../io/atomic.js";
+import type { EpochRecord } from "./records.js";
+import { fileStorage, type Storage } from "../io/storage.js";
+import { ensureWasmFixes } from "../engine/backend.js";
 import type { GradientWeighting, LossWeighting, Weighting, WeightingState } from "../weighting/types.js";
-import "../engine/fast.js";
 import { saveCheckpoint, loadCheckpoint, type NamedTensor } from "./checkpoint.js";
 import { metricsFromProbabilities, predictSource, primaryValues, supervisedLossFromProbabilities } from "./evaluate.js";
 
@@ -41,6 +41,8 @@ export interface TrainOptions {
   readonly checkpoint?: string;
   /** Continue from `checkpoint` when it exists. */
   readonly resume?: boolean;
+  /** Where `checkpoint` is written: files by default; memoryStorage() or indexedDbStorage() in a browser. */
+  readonly storage?: Storage;
 }
 
 export const defaultTrainOptions = {
@@ -120,9 +122,12 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   const optimizer = tf.train.adam(opts.learningRate);
   const loop: LoopState = { epoch: 0, history: [], bestValue: null, bestEpoch: 0, badEpochs: 0, stoppedEarly: false };
   let best: tf.Tensor[] | null = null;
+  // On wasm, conv weights cannot train without the kernel fixes; installed here rather than on import.
+  ensureWasmFixes();
+  const storage = opts.storage ?? fileStorage();
 
-  if (opts.resume && opts.checkpoint && (await exists(opts.checkpoint))) {
-    const restored = await restoreCheckpoint(opts.checkpoint, model, optimizer, args.weighting);
+  if (opts.resume && opts.checkpoint && (await storage.exists(opts.checkpoint))) {
+    const restored = await restoreCheckpoint(opts.checkpoint, model, optimizer, storage, args.weighting);
     Object.assign(loop, restored.loop);
     dropoutRng = Rng.restore(restored.rng);
     sampler = SourceSampler.restore(restored.sampler);
@@ -149,7 +154,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       args.onEvent?.({ type: "epoch", record, improved });
       if (loop.stoppedEarly) args.onEvent?.({ type: "early-stop", epoch: loop.epoch, bestEpoch: loop.bestEpoch });
       if (opts.checkpoint) {
-        await writeCheckpoint(opts.checkpoint, { model, optimizer, loop, rng: dropoutRng, sampler, best, weighting: args.weighting });
+        await writeCheckpoint(opts.checkpoint, { model, optimizer, loop, rng: dropoutRng, sampler, best, weighting: args.weighting }, storage);
         args.onEvent?.({ type: "checkpoint", path: opts.checkpoint, epoch: loop.epoch });
       }
     }
@@ -338,7 +343,7 @@ function gramMatrix(shared: readonly tf.Variable[], taskGrads: readonly tf.Named
   const T = taskGrads.length;
   if (shared.length === 0) return Array.from({ length: T }, () => new Array<number>(T).fill(0));
   const flat = tf.tidy(() => {
-    const rows = taskGrads.map((grads) => tf.concat(shared.map((v) => (grads[v.name] ?? tf.zerosLike(v)).reshape([-1]))));
+    const rows = taskGrads.map((grads) => tf.concat(shared.map((v) => tf.reshape(grads[v.name] ?? tf.zerosLike(v), [-1]))));
     const G = tf.stack(rows) as tf.Tensor2D;
     return tf.matMul(G, G, false, true);
   });
@@ -425,7 +430,7 @@ interface CheckpointParts {
   readonly weighting?: Weighting;
 }
 
-async function writeCheckpoint(file: string, parts: CheckpointParts): Promise<void> {
+async function writeCheckpoint(file: string, parts: CheckpointParts, storage: Storage): Promise<void> {
   const weights = parts.model.model.weights;
   const named = (tensors: readonly tf.Tensor[]): NamedTensor[] => tensors.map((tensor, i) => ({ name: weights[i].name, tensor }));
   const optimizerWeights = await parts.optimizer.getWeights();
@@ -447,16 +452,17 @@ async function writeCheckpoint(file: string, parts: CheckpointParts): Promise<vo
       ...(parts.best ? { best: named(parts.best) } : {}),
       ...(parts.weighting ? { weighting: parts.weighting.variables.map((v) => ({ name: v.name, tensor: v })) } : {}),
     },
-  });
+  }, storage);
 }
 
 async function restoreCheckpoint(
   file: string,
   model: MultiTaskModel,
   optimizer: tf.Optimizer,
+  storage: Storage,
   weighting: Weighting | undefined,
 ): Promise<{ loop: LoopState; rng: number; sampler: unknown; best: tf.Tensor[] | null }> {
-  const ckpt = await loadCheckpoint<CheckpointState>(file);
+  const ckpt = await loadCheckpoint<CheckpointState>(file, storage);
   const state = ckpt.state;
   if (state?.format !== "distmatch-checkpoint") throw new Error(`${file}: not a distmatch training checkpoint`);
   const expected = model.model.weights.map((w) => w.name);
@@ -481,7 +487,7 @@ function restoreWeighting(file: string, weighting: Weighting | undefined, state:
     throw new Error(`${file}: checkpoint was written ${state ? "with" : "without"} a loss weighting, the run has ${weighting ? `"${weighting.name}"` : "none"}`);
   }
   saved.forEach((w, i) => {
-    expected[i].assign(w.tensor.reshape(expected[i].shape));
+    expected[i].assign(tf.reshape(w.tensor, expected[i].shape));
     w.tensor.dispose();
   });
   if (weighting && state) weighting.restore(state);
@@ -510,7 +516,7 @@ function restoreAdamPowers(optimizer: tf.Optimizer, saved: readonly NamedTensor[
   const adam = optimizer as unknown as AdamInternals;
   for (const { name, tensor } of saved) {
     const target = name === "accBeta1" ? adam.accBeta1 : name === "accBeta2" ? adam.accBeta2 : undefined;
-    target?.assign(tensor.reshape(target.shape));
+    if (target) target.assign(tf.reshape(tensor, target.shape));
     tensor.dispose();
   }
 }

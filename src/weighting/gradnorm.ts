@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 import { checkGram, type GradientWeighting, type Gram, type WeightingState } from "./types.js";
 
 let instances = 0;

@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "../engine/tf.js";
 
 /**
  * Loss-weighting methods of multi-task learning. Each sits beside coupling as either a term of the
