@@ -281,7 +281,8 @@ function lossWeightedStep(
  * One step of a gradient-level weighting: one forward-backward pass per task loss (and one for the
  * coupling terms when there are any), all with the same dropout masks; the Gram matrix of the task
  * gradients on the shared parameters goes to the weighting, which returns how to combine them.
- * Cost: T (+1) passes instead of 1; the combination itself is T x T arithmetic.
+ * Cost: T (+1) passes instead of 1; the combination itself is T x T arithmetic. (Batch-norm moving
+ * statistics, in a CNN backbone, are updated once per pass.)
  */
 function gradientWeightedStep(
   model: MultiTaskModel,
