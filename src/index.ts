@@ -31,6 +31,9 @@ export {
   categoricalCoAnnotationLoss,
   buildObjective,
   stopGradient,
+  gradientPaths,
+  type GradientPath,
+  type Divergence,
   type CouplingSpec,
   type Objective,
   type ObjectiveOptions,
@@ -53,6 +56,23 @@ export type { DatasetTable, InputMatrix, InputOptions } from "./data/dataset.js"
 export { MultiTaskModel, predictorFromLayersModel, probabilities, defaultTrunk, type ModelOptions, type TrunkOptions, type Activation, type Predictor } from "./models/multitask.js";
 export { saveModel, loadModel, type ModelMetadata, type LoadedModel } from "./models/io.js";
 export { buildSmallCnn, type SmallCnnOptions } from "./models/cnn.js";
+
+// loss weighting
+export {
+  makeWeighting,
+  weightingNames,
+  equalWeighting,
+  uncertaintyWeighting,
+  gradNormWeighting,
+  pcgradWeighting,
+  alignedMtlWeighting,
+  type Weighting,
+  type WeightingName,
+  type WeightingOptions,
+  type LossWeighting,
+  type GradientWeighting,
+  type GradientCombination,
+} from "./weighting/index.js";
 
 // training and evaluation
 export { train, defaultTrainOptions, type TrainOptions, type TrainEvent, type TrainResult, type TrainArgs } from "./train/trainer.js";

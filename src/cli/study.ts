@@ -22,6 +22,7 @@ export interface StudyFlags {
   epochs?: number;
   batchSize?: number;
   lr?: number;
+  headHidden?: number[];
   overlap?: number;
   ratio?: number[];
   representation?: string;
@@ -32,6 +33,8 @@ export interface StudyFlags {
   lambdaSca?: number;
   scaMode?: string;
   stopGradient?: boolean;
+  dmGradient?: string;
+  scaGradient?: string;
   applyTo?: string;
   divergence?: string;
   backend?: string;
@@ -68,6 +71,7 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.epochs !== undefined) section("training").epochs = flags.epochs;
   if (flags.batchSize !== undefined) section("training").batchSize = flags.batchSize;
   if (flags.lr !== undefined) section("training").learningRate = flags.lr;
+  if (flags.headHidden) section("model").headHidden = flags.headHidden;
   if (flags.overlap !== undefined) section("split").overlap = flags.overlap;
   if (flags.ratio) section("split").ratio = flags.ratio;
   if (flags.relatedness) section("relatedness").method = flags.relatedness;
@@ -77,6 +81,8 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.lambdaSca !== undefined) section("coupling").lambdaSca = flags.lambdaSca;
   if (flags.scaMode) section("coupling").scaMode = flags.scaMode;
   if (flags.stopGradient !== undefined) section("coupling").stopGradient = flags.stopGradient;
+  if (flags.dmGradient) section("coupling").dmGradient = flags.dmGradient;
+  if (flags.scaGradient) section("coupling").scaGradient = flags.scaGradient;
   if (flags.applyTo) section("coupling").applyTo = flags.applyTo;
   if (flags.divergence) section("coupling").divergence = flags.divergence;
   if (mode === "train") {

@@ -56,8 +56,9 @@ export const studyConfigSchema = z.strictObject({
       activation: z.enum(["relu", "elu", "selu", "tanh", "sigmoid", "linear"]).default("relu"),
       dropout: z.number().min(0).max(0.9).default(0.2),
       batchNorm: z.boolean().default(false),
+      headHidden: z.array(z.number().int().positive()).default([]).describe("task-specific capacity: hidden layer sizes inside every task's head, after the shared trunk ([] = linear heads)"),
     })
-    .default({ hidden: [128], activation: "relu", dropout: 0.2, batchNorm: false }),
+    .default({ hidden: [128], activation: "relu", dropout: 0.2, batchNorm: false, headHidden: [] }),
   training: z
     .strictObject({
       epochs: z.number().int().positive().default(40),
@@ -77,6 +78,8 @@ export const studyConfigSchema = z.strictObject({
       lambdaCo: z.number().min(0).default(1).describe("weight of label co-annotation (variant co)"),
       scaMode: z.enum(["auto", "product", "bernoulli", "likelihood"]).default("auto").describe("auto: product for file/prior relatedness, likelihood for estimated; likelihood: the Bayes posterior of label co-annotation with p_B in place of the labels (suits estimated, dense relatedness)"),
       stopGradient: z.boolean().default(true).describe("stop the gradient through the implied distributions (METHOD.md: false)"),
+      dmGradient: z.enum(["both", "matched", "implied"]).optional().describe('which heads DM\'s gradient reaches (default: from stopGradient, true = "matched"): "both" (METHOD.md), "matched" (head B only: DM sends head A nothing) or "implied" (head A only, through q_B = p_A R: keeps DM\'s exchange into head A without pushing p_B to 0 or 1)'),
+      scaGradient: z.enum(["both", "matched", "implied"]).optional().describe('which heads SCA\'s gradient reaches (default: from stopGradient): "both", "matched" (head A only) or "implied" (head B only, through q_A)'),
       applyTo: z.enum(["all", "missing"]).default("missing").describe('samples DM and SCA apply to: "missing" (only where the matched task is unannotated) or "all" (METHOD.md)'),
       divergence: z.enum(["cross-entropy", "kl"]).default("kl").describe('how DM and SCA compare target and prediction: "kl" (cross-entropy minus the target\'s entropy: same gradient for the matched head, no reward for confident predictions in the head that made the target) or "cross-entropy" (METHOD.md)'),
       pairs: z.array(z.tuple([z.string(), z.string()])).optional().describe("task pairs [A, B] to couple (default: the data set's)"),
@@ -92,6 +95,12 @@ export const studyConfigSchema = z.strictObject({
     .optional()
     .describe("choose the coupling settings per split repeat on the validation split only (inner selection)"),
   preset: z.enum(["paper"]).optional().describe('"paper": METHOD.md\'s literal coupling (λ = 1, cross-entropy, product rule, gradients into both heads, every sample); explicit coupling fields still win'),
+  weighting: z
+    .strictObject({
+      gradnormAlpha: z.number().min(0).default(1.5).describe("GradNorm's asymmetry alpha (variants gradnorm, gradnorm+coupling; Chen et al. 2018)"),
+    })
+    .default({ gradnormAlpha: 1.5 })
+    .describe("loss-weighting baselines (variants uw, gradnorm, pcgrad, aligned-mtl and their +coupling forms)"),
   outDir: z.string().default("runs"),
   backend: z.enum(["wasm", "cpu", "tensorflow", "auto"]).default("wasm"),
 });

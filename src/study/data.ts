@@ -108,17 +108,19 @@ function defaultPairs(tasks: readonly Task[], dataset?: BuiltinDataset): [string
  * whose preprocessing is fitted on the training rows only.
  */
 export async function prepareStudyData(config: StudyConfig, options: { baseDir?: string; onProgress?: ProgressFn } = {}): Promise<StudyData> {
-  const { table, dataset, testRows } = await loadTable(config, options.baseDir ?? process.cwd());
+  const { table: loaded, dataset, testRows } = await loadTable(config, options.baseDir ?? process.cwd());
   const held = new Set(testRows ?? []);
-  const candidates = range(0, table.n).filter((r) => !held.has(r));
+  const candidates = range(0, loaded.n).filter((r) => !held.has(r));
   const split = splitTrainValTest(candidates.length, {
     validation: config.split.validation,
     test: testRows ? 0 : config.split.test,
     seed: config.split.seed,
-    ...(table.groups ? { groups: Int32Array.from(candidates, (r) => table.groups![r]) } : {}),
+    ...(loaded.groups ? { groups: Int32Array.from(candidates, (r) => loaded.groups![r]) } : {}),
   });
   const pick = (rows: readonly number[]): number[] => rows.map((i) => candidates[i]);
   const trainRows = pick(split.train);
+  // Fitted targets (e.g. mnist-morpho's median thresholds) see the training rows only.
+  const table: DatasetTable = loaded.fitTargets ? { ...loaded, targets: loaded.fitTargets(trainRows) } : loaded;
   const validationRows = pick(split.validation);
   const test = testRows ?? pick(split.test);
   if (trainRows.length === 0 || test.length === 0) throw new Error(`data set too small to split: ${table.n} samples`);

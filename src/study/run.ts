@@ -23,6 +23,7 @@ import { CONFIDENCE_LEVEL } from "./statistics.js";
 import { makeBackbone } from "./backbone.js";
 import { builtinDatasets } from "../datasets/index.js";
 import { softwareVersions } from "./software.js";
+import { makeWeighting, type WeightingName } from "../weighting/index.js";
 
 /** Progress of a study, for progress bars and logs. */
 export type StudyEvent =
@@ -337,6 +338,8 @@ function couplingSpecs(
     lambdas,
     scaMode: scaModeFor(coupling.scaMode, plan.method),
     stopGradient: coupling.stopGradient,
+    ...(coupling.dmGradient ? { dmGradient: coupling.dmGradient } : {}),
+    ...(coupling.scaGradient ? { scaGradient: coupling.scaGradient } : {}),
     applyTo: coupling.applyTo,
     divergence: coupling.divergence,
   }));
@@ -362,7 +365,7 @@ async function multiTaskRun(
   const stale = ctx.saveModels && !(await exists(path.join(modelDir, "model.json")));
   const hash = couplingHash(variant, coupling, ctx.config);
   return cachedRun(ctx, key, async () => {
-    const { result, model } = await trainAndEvaluate(ctx, key, ctx.data.tasks, ctx.data.sources, couplings, hash);
+    const { result, model } = await trainAndEvaluate(ctx, key, ctx.data.tasks, ctx.data.sources, couplings, hash, variant.weighting);
     if (ctx.saveModels) await saveModel(modelDir, model.model, modelMetadata(ctx.data, variant.id, key.seed, relatedness));
     model.dispose();
     return result;
@@ -378,6 +381,7 @@ async function fitModel(
   sources: readonly Source[],
   couplings: readonly CouplingSpec[],
   checkpoint?: string,
+  weightingName?: WeightingName,
 ): Promise<{ model: MultiTaskModel; trained: TrainResult }> {
   const { config } = ctx;
   // Same seed, same initial trunk: variants differ only in what they are trained with.
@@ -385,10 +389,14 @@ async function fitModel(
     inputShape: view.inputs.inputShape,
     tasks,
     trunk: config.model,
+    headHidden: config.model.headHidden,
     backbone: makeBackbone(view.inputs.inputShape, key.seed),
     seed: key.seed,
   });
   const objective = buildObjective(tasks, couplings);
+  const weighting = weightingName
+    ? makeWeighting(weightingName, { taskCount: tasks.length, seed: key.seed, gradnormAlpha: config.weighting.gradnormAlpha })
+    : undefined;
   const stepsPerEpoch = config.training.stepsPerEpoch ?? Math.max(1, Math.ceil(view.pool.n / config.training.batchSize));
   try {
     const trained = await train({
@@ -398,6 +406,7 @@ async function fitModel(
       validation: view.validation,
       options: { ...config.training, stepsPerEpoch, seed: key.seed, ...(checkpoint ? { checkpoint, resume: true } : {}) },
       onEvent: (event) => ctx.emit({ type: "train", run: key, event }),
+      ...(weighting ? { weighting } : {}),
     });
     return { model, trained };
   } catch (err) {
@@ -405,6 +414,7 @@ async function fitModel(
     throw err;
   } finally {
     objective.dispose();
+    weighting?.dispose();
   }
 }
 
@@ -416,12 +426,13 @@ async function trainAndEvaluate(
   sources: readonly Source[],
   couplings: readonly CouplingSpec[],
   extraHash = "",
+  weightingName?: WeightingName,
 ): Promise<{ result: RunResult; model: MultiTaskModel }> {
   const started = Date.now();
   const test = ctx.test;
   if (!test) throw new Error("internal error: a final run without a test split");
   // The checkpoint is named like the run's result, so runs with other coupling settings never resume it.
-  const { model, trained } = await fitModel(ctx, ctx.data, key, tasks, sources, couplings, runFile(ctx, key, "ckpt", extraHash));
+  const { model, trained } = await fitModel(ctx, ctx.data, key, tasks, sources, couplings, runFile(ctx, key, "ckpt", extraHash), weightingName);
   try {
     const metrics = metricsFromProbabilities(tasks, test, await predictSource(model, test));
     const result: RunResult = {

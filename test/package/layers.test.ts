@@ -16,7 +16,7 @@ const LAYER: Record<string, number> = {
   tasks: 1,
   data: 2,
   relatedness: 3,
-  coupling: 4, models: 4, eval: 4,
+  coupling: 4, models: 4, eval: 4, weighting: 4,
   train: 5,
   features: 6,
   datasets: 7,
