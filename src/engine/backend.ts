@@ -6,9 +6,10 @@ import "@tensorflow/tfjs-backend-wasm";
  * - "wasm" (default): XNNPACK with SIMD, measured fastest for training here.
  * - "cpu": pure JavaScript, always available, 4-30x slower.
  * - "tensorflow": @tensorflow/tfjs-node, used only if the user has installed it.
+ * - "webgl": the GPU in a browser (the web app's choice when available); wasm where it cannot start.
  * - "auto": tensorflow when installed, else wasm, else cpu.
  */
-export type BackendName = "wasm" | "cpu" | "tensorflow" | "auto";
+export type BackendName = "wasm" | "cpu" | "tensorflow" | "webgl" | "auto";
 
 export interface BackendInfo {
   readonly name: string;
@@ -49,6 +50,7 @@ async function finish(name: string, requested: BackendName, order: string[]): Pr
 async function candidates(requested: BackendName): Promise<string[]> {
   if (requested === "cpu") return ["cpu"];
   if (requested === "wasm") return ["wasm", "cpu"];
+  if (requested === "webgl") return ["webgl", "wasm", "cpu"];
   const hasNode = await loadNodeBackend();
   if (requested === "tensorflow") {
     if (!hasNode) throw new Error(`backend "tensorflow" needs @tensorflow/tfjs-node, which is not installed`);

@@ -80,7 +80,7 @@ export const studyConfigSchema = z.strictObject({
     })
     .default({ lambdaDm: 0.1, lambdaSca: 0.1, lambdaCo: 1, scaMode: "auto", stopGradient: true, applyTo: "missing", divergence: "kl" }),
   outDir: z.string().default("runs"),
-  backend: z.enum(["wasm", "cpu", "tensorflow", "auto"]).default("wasm"),
+  backend: z.enum(["wasm", "cpu", "tensorflow", "webgl", "auto"]).default("wasm"),
 });
 
 export type StudyConfigInput = z.input<typeof studyConfigSchema>;

@@ -13,17 +13,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { chromium, type Browser, type Frame, type Page } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import type { StudyResults } from "../../src/study/results.js";
-import { serveStatic } from "./serve.js";
+import { CHROMIUM, CHROMIUM_ARGS, EXAMPLE, SOURCES, TEST_FILE, loadPenguins, runStudyInPage } from "../../web/scripts/drive.js";
+import { serveStatic } from "../../web/scripts/serve.js";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "../..");
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(root, "test-artifacts");
-const EXAMPLE = join(root, "examples/penguins-byo");
-const SOURCES = ["species-survey.csv", "island-survey.csv"].map((f) => join(EXAMPLE, f));
-const TEST_FILE = join(EXAMPLE, "test.csv");
 const EPOCHS = 4;
 const skip = !existsSync(CHROMIUM) && !process.env.CI ? `${CHROMIUM} not found; run .ci/install-browser.sh to enable the browser app test` : false;
 
@@ -50,17 +47,6 @@ async function cliStudy(out: string): Promise<StudyResults> {
   return JSON.parse(await readFile(join(out, "penguins-byo", "results.json"), "utf8")) as StudyResults;
 }
 
-/** Waits for the report, failing at once with the page's own message when the study fails. */
-async function reportFrame(page: Page, problems: readonly string[]): Promise<Frame> {
-  await page.waitForFunction(() => !document.getElementById("report")!.hidden || document.getElementById("config-error")!.textContent !== "", undefined, { timeout: 120_000 });
-  const failure = await page.locator("#config-error").textContent();
-  assert.equal(failure, "", `the study failed in the page: ${failure}\n${problems.join("\n")}`);
-  const frame = await (await page.$("#report"))!.contentFrame();
-  assert.ok(frame, "the report iframe has a document");
-  await frame.locator("td.mean[data-value]").first().waitFor({ timeout: 10_000 });
-  return frame;
-}
-
 describe("browser app in headless chromium", { skip }, () => {
   let browser: Browser;
   let server: { url: string; close(): Promise<void> };
@@ -76,7 +62,7 @@ describe("browser app in headless chromium", { skip }, () => {
     await mkdir(ARTIFACTS, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync"],
+      args: [...CHROMIUM_ARGS, "--disable-gpu"],
     });
   });
 
@@ -91,22 +77,12 @@ describe("browser app in headless chromium", { skip }, () => {
     const problems = watch(page);
     await page.goto(server.url, { waitUntil: "load" });
 
-    await page.setInputFiles("#sources-input", SOURCES);
-    await page.setInputFiles("#test-input", TEST_FILE);
-    await page.locator("#columns").waitFor({ state: "visible" });
-    for (const column of ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]) {
-      await page.getByLabel(`Role of column ${column}`, { exact: true }).selectOption("numeric");
-    }
-    for (const column of ["species", "island"]) await page.getByLabel(`Role of column ${column}`, { exact: true }).selectOption("multiclass");
+    await loadPenguins(page);
     const counts = await page.locator("#label-counts tbody tr").allInnerTexts();
     assert.ok(counts.some((row) => row.includes("species") && row.includes("species-survey.csv") && row.includes("Adelie")), counts.join("\n"));
     assert.equal(await page.locator("#mapping-error").textContent(), "");
 
-    await page.getByLabel("Seeds").fill("0");
-    await page.getByLabel("Epochs").fill(String(EPOCHS));
-    await page.getByLabel("Compute").selectOption("wasm");
-    await page.getByRole("button", { name: "Run the study" }).click();
-    const frame = await reportFrame(page, problems);
+    const frame = await runStudyInPage(page, { seeds: "0", epochs: EPOCHS, backend: "wasm" }, problems);
     assert.equal(await page.locator("#backend-used").textContent(), "wasm");
     assert.equal(await page.locator("#progress progress").count(), 4, "one progress bar per run: ST x 2 tasks, MT, MT + coupling");
 

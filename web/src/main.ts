@@ -192,7 +192,7 @@ function runRow(index: number, label?: string): HTMLElement {
 
 function onWorkerMessage(message: ToPage): void {
   const status = byId("run-status");
-  if (message.type === "backend") byId("backend-used").textContent = message.name;
+  if (message.type === "backend") byId("backend-used").textContent = message.fellBack ? `${message.name} (the requested backend could not start)` : message.name;
   else if (message.type === "status") status.textContent = message.text;
   else if (message.type === "run-start") {
     const row = runRow(message.index, message.label);

@@ -21,13 +21,16 @@ function runLabel(run: { variant: string; seed: number; task?: string }): string
   return `${run.variant}${run.task ? ` · ${run.task}` : ""} · seed ${run.seed}`;
 }
 
-function onStudyEvent(event: StudyEvent, current: { index: number }): void {
-  if (event.type === "run-start") {
+function onStudyEvent(event: StudyEvent, current: { index: number }, requested: BackendChoice): void {
+  if (event.type === "data") {
+    // The backend is set up before the data are read: say which one runs the math.
+    post({ type: "backend", name: tf.getBackend(), fellBack: tf.getBackend() !== requested });
+  } else if (event.type === "run-start") {
     current.index = event.index;
     post({ type: "run-start", label: runLabel(event.run), index: event.index, total: event.total });
   } else if (event.type === "train" && event.event.type === "epoch") {
-    const epochs = event.event.record.epoch;
-    post({ type: "progress", index: current.index, epoch: epochs, epochs: 0 });
+    // epochs 0: the total is already known from the "start" event.
+    post({ type: "progress", index: current.index, epoch: event.event.record.epoch, epochs: 0 });
   } else if (event.type === "train" && event.event.type === "start") {
     post({ type: "progress", index: current.index, epoch: event.event.resumedAtEpoch, epochs: event.event.epochs });
   } else if (event.type === "run-end") {
@@ -37,24 +40,12 @@ function onStudyEvent(event: StudyEvent, current: { index: number }): void {
   }
 }
 
-/** webgl runs first when asked for; the core's useBackend then keeps whatever backend is active. */
-async function startBackend(choice: BackendChoice): Promise<void> {
-  if (choice !== "webgl") return;
-  try {
-    if (await tf.setBackend("webgl")) await tf.ready();
-  } catch {
-    // falls back below: runStudy sets up wasm
-  }
-}
-
 async function start(message: StartStudy): Promise<void> {
   setWasmPaths(message.wasmPaths);
   for (const file of message.files) putFile(`${DATA_DIR}/${file.name}`, file.text);
-  await startBackend(message.backend);
   const current = { index: 0 };
-  const config = { ...message.config, outDir: OUT_DIR };
-  const outcome = await runStudy(config, { baseDir: "/", saveModels: true, onEvent: (e) => onStudyEvent(e, current) });
-  post({ type: "backend", name: outcome.results.software.backend ?? tf.getBackend(), fellBack: false });
+  const config = { ...message.config, outDir: OUT_DIR, backend: message.backend };
+  const outcome = await runStudy(config, { baseDir: "/", saveModels: true, onEvent: (e) => onStudyEvent(e, current, message.backend) });
   post({ type: "status", text: "drawing the report" });
   const reportHtml = await buildReportHtml(outcome.results);
   const files = [...listFiles(`${outcome.dir}/models/`)].map(([path, bytes]) => ({ path: path.slice(outcome.dir.length + 1), bytes }));
