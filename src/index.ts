@@ -1,14 +1,19 @@
 /**
  * distmatch: multi-task learning of classification tasks whose annotations barely overlap, through
  * task relatedness, co-annotation and distribution matching (see METHOD.md), on TensorFlow.js.
- * This file only re-exports the public API of the modules.
+ * This file only re-exports the public API of the core, which runs in Node and in a browser: files are
+ * read and written through a Storage, and importing it changes nothing global (no backend is loaded and
+ * no kernel is registered until useBackend()). Heavier parts have their own entry points:
+ * distmatch/images, distmatch/report, distmatch/datasets and distmatch/study.
  */
-import "./engine/fast.js";
 
 // engine
-export { useBackend, currentBackend, type BackendName, type BackendInfo } from "./engine/backend.js";
+export { useBackend, currentBackend, ensureWasmFixes, type BackendName, type BackendInfo } from "./engine/backend.js";
 export { Rng } from "./engine/random.js";
 export { installWasmFixes, wasmFixesInstalled } from "./engine/fast.js";
+
+// storage: files in Node, memory or IndexedDB in a browser
+export { memoryStorage, indexedDbStorage, fileStorage, hasFileSystem, readText, writeJson, type Storage } from "./io/storage.js";
 
 // tasks and losses
 export { multiClassTask, multiLabelTask, headSize, outputNames, type Task, type MultiClassTask, type MultiLabelTask, type TaskKind } from "./tasks/types.js";
@@ -54,18 +59,8 @@ export { saveCheckpoint, loadCheckpoint } from "./train/checkpoint.js";
 export { predictSource, evaluateSource, metricsFromProbabilities, primaryValues } from "./train/evaluate.js";
 export { multiClassMetrics, multiLabelMetrics, tuneThresholds, primaryMetric, type MultiClassMetrics, type MultiLabelMetrics } from "./eval/index.js";
 
-// studies and reports
-export { runStudy, type StudyEvent, type StudyOptions, type StudyOutcome, type RunKey } from "./study/run.js";
+// studies: configuration, variants, analysis and results (running one from files: distmatch/study)
 export { parseStudyConfig, readStudyConfig, studyConfigSchema, type StudyConfig, type StudyConfigInput } from "./study/config.js";
 export { summarize, deltaM, isNegativeTransfer, meanStd } from "./study/analysis.js";
 export { variantDefinitions, type VariantDefinition } from "./study/variants.js";
 export { studyResultsSchema, type StudyResults, type RunResult, type TaskSummary, type SummaryCell } from "./study/results.js";
-export { buildReportHtml, writeReport, readResults } from "./report/index.js";
-
-// data sets and features
-export { builtinDatasets, listDatasets, getDataset, type BuiltinDataset, type DatasetTable, type InputMatrix, type InputOptions } from "./datasets/index.js";
-export { loadBackbone } from "./features/backbones.js";
-export { extractWithCache, type ImageItem, type CacheStats } from "./features/cache.js";
-export { decodeImage, type DecodedImage, type DecodeOptions } from "./features/image.js";
-export { listImages, readImageManifest, listImageFolder, type ImageListing, type ImageRecord } from "./features/manifest.js";
-export type { Backbone, BackboneName } from "./features/types.js";

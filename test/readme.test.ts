@@ -8,13 +8,18 @@ import { promisify } from "node:util";
 
 const root = path.resolve(import.meta.dirname, "..");
 
-/** The README's library example, with `from "distmatch"` pointed at the source entry. */
+/** The source file behind an import of the package: "distmatch" or a subpath such as "distmatch/study". */
+function sourceEntry(specifier: string): string {
+  return specifier === "distmatch" ? path.join(root, "src/index.ts") : path.join(root, "src/entry", `${specifier.slice("distmatch/".length)}.ts`);
+}
+
+/** The README's library example, with imports of "distmatch" pointed at the source entries. */
 async function libraryExample(): Promise<string> {
   const readme = await fs.readFile(path.join(root, "README.md"), "utf8");
   const section = readme.slice(readme.indexOf("## The library"));
   const match = /```ts\n([\s\S]*?)```/.exec(section);
   assert.ok(match, "README has a ```ts example under '## The library'");
-  return match[1].replace(/from "distmatch"/g, `from ${JSON.stringify(path.join(root, "src/index.ts"))}`);
+  return match[1].replace(/from "(distmatch(?:\/[a-z]+)?)"/g, (_, specifier: string) => `from ${JSON.stringify(sourceEntry(specifier))}`);
 }
 
 test("the README's library example runs and prints what it promises", async () => {

@@ -4,7 +4,7 @@
  * replaced by small browser stand-ins in src/node/ (an in-memory file system, sha256, path).
  */
 import { fileURLToPath } from "node:url";
-import { defineConfig, type Alias } from "vite";
+import { defineConfig, type Alias, type Plugin } from "vite";
 import { offlineCache } from "./offline-plugin.js";
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -16,11 +16,26 @@ const nodeStandIns: Alias[] = [
   { find: /^(node:module|node:url|node:zlib|sharp)$/, replacement: here("src/node/unavailable.ts") },
 ];
 
+/** The core's imports of src/io/storage.ts get the web version, whose "files" are the in-memory file system. */
+function webStorage(): Plugin {
+  const core = here("../src/io/storage.ts");
+  const web = here("src/node/storage.ts");
+  return {
+    name: "distmatch-web-storage",
+    enforce: "pre",
+    async resolveId(source, importer, options) {
+      if (!importer || importer === web || !/\/storage(\.js|\.ts)?$/.test(source)) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      return resolved?.id === core ? web : null;
+    },
+  };
+}
+
 export default defineConfig({
   root: here("."),
   base: "./",
   resolve: { alias: nodeStandIns },
-  worker: { format: "es" },
+  worker: { format: "es", plugins: () => [webStorage()] },
   build: {
     outDir: here("dist"),
     emptyOutDir: true,
@@ -28,7 +43,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 8000,
     reportCompressedSize: false,
   },
-  plugins: [offlineCache()],
+  plugins: [webStorage(), offlineCache()],
   server: { host: "127.0.0.1", port: 5173 },
   preview: { host: "127.0.0.1", port: 4173 },
 });

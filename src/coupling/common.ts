@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 
 /** A relatedness matrix as a [K, M] tensor or as plain rows (converted on each call; prefer a tensor in loops). */
 export type RelatednessInput = tf.Tensor2D | readonly (readonly number[])[];

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 import type { BatchTargets, MultiClassBatchTargets, MultiLabelBatchTargets } from "../data/batch.js";
 import { alignRelatedness } from "../relatedness/validate.js";
 import type { Relatedness } from "../relatedness/types.js";

@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "../engine/tf.js";
 
 /** Batch targets of a multi-class task: one-hot [B, K] and mask [B] (1 = labelled). */
 export interface MultiClassBatchTargets {

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "./tf.js";
 
 /** Reads a tensor's values and disposes it (typed arrays must never be returned from tf.tidy). */
 export async function takeData(t: tf.Tensor): Promise<Float32Array> {

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { createRequire } from "node:module";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 import type { Backbone } from "./types.js";
 import type { DecodedImage } from "./image.js";
 import { hashFiles, loadWeightMap, packageDir } from "./io.js";
@@ -101,7 +101,7 @@ function loadFaceApi(): FaceApi {
 async function describeOne(faceapi: FaceApi, image: DecodedImage, detectorOptions: object, margin: number, stats: FaceStats): Promise<Float32Array> {
   const pixels = tf.tidy(() => {
     const t = tf.tensor3d(image.data, [image.height, image.width, image.channels]);
-    return (image.channels === 1 ? t.tile([1, 1, 3]) : t).mul(255) as tf.Tensor3D;
+    return tf.mul(image.channels === 1 ? tf.tile(t, [1, 1, 3]) : t, 255) as tf.Tensor3D;
   });
   try {
     const faces = await faceapi.detectAllFaces(pixels, detectorOptions);
@@ -110,7 +110,7 @@ async function describeOne(faceapi: FaceApi, image: DecodedImage, detectorOption
     else stats.wholeImage++;
     const crop = tf.tidy(() => {
       const box = best ? expand(best.box, margin, image.width, image.height) : { x: 0, y: 0, width: image.width, height: image.height };
-      const region = pixels.slice([box.y, box.x, 0], [box.height, box.width, 3]);
+      const region = tf.slice(pixels, [box.y, box.x, 0], [box.height, box.width, 3]);
       return tf.image.resizeBilinear(region, [DESCRIPTOR_SIZE, DESCRIPTOR_SIZE]);
     });
     try {

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { createRequire } from "node:module";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 
 /**
  * Reads a TensorFlow.js model from disk with fs (no fetch, no network): model.json and its weight

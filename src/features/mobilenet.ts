@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { createRequire } from "node:module";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 import type { Backbone } from "./types.js";
 import type { DecodedImage } from "./image.js";
 import { hashFiles, memoryModelHandler, packageDir } from "./io.js";
@@ -98,7 +98,7 @@ async function extractInBatches(
     const pooled = tf.tidy(() => {
       const x = imagesToTensor(batch, inputSize, 3);
       const map = model.predict(x) as tf.Tensor4D;
-      return map.mean([1, 2]);
+      return tf.mean(map, [1, 2]);
     });
     out.set(await pooled.data(), start * FEATURE_DIM);
     pooled.dispose();

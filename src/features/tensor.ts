@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 import type { DecodedImage } from "./image.js";
 
 /**
@@ -8,7 +8,7 @@ import type { DecodedImage } from "./image.js";
 export function imagesToTensor(images: readonly DecodedImage[], size: number, channels: 1 | 3): tf.Tensor4D {
   const tensors = images.map((img) => {
     let t: tf.Tensor3D = tf.tensor3d(img.data, [img.height, img.width, img.channels]);
-    if (img.channels !== channels) t = channels === 3 ? t.tile([1, 1, 3]) : t.mean(2, true);
+    if (img.channels !== channels) t = channels === 3 ? tf.tile(t, [1, 1, 3]) : tf.mean(t, 2, true);
     if (img.width !== size || img.height !== size) t = tf.image.resizeBilinear(t, [size, size]);
     return t;
   });

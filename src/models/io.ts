@@ -1,8 +1,6 @@
-import { promises as fs } from "node:fs";
-import * as path from "node:path";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 import type { Task } from "../tasks/types.js";
-import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
+import { fileStorage, joinPath, readText, writeJson, type Storage } from "../io/storage.js";
 
 /**
  * Saved models use the TensorFlow.js layers format (model.json + weights.bin), so they load in a
@@ -22,12 +20,12 @@ export interface ModelMetadata {
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 
-export async function saveModel(dir: string, model: tf.LayersModel, metadata: ModelMetadata): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
+/** Writes model.json, weights.bin and distmatch.json under `dir` in `storage` (files by default). */
+export async function saveModel(dir: string, model: tf.LayersModel, metadata: ModelMetadata, storage: Storage = fileStorage()): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weightData = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
-      await writeFileAtomic(path.join(dir, "weights.bin"), new Uint8Array(weightData));
+      await storage.write(joinPath(dir, "weights.bin"), new Uint8Array(weightData));
       const modelJson = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format ?? "layers-model",
@@ -35,11 +33,11 @@ export async function saveModel(dir: string, model: tf.LayersModel, metadata: Mo
         convertedBy: artifacts.convertedBy ?? null,
         weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs ?? [] }],
       };
-      await writeJsonAtomic(path.join(dir, "model.json"), modelJson);
+      await writeJson(storage, joinPath(dir, "model.json"), modelJson);
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
     }),
   );
-  await writeJsonAtomic(path.join(dir, "distmatch.json"), metadata);
+  await writeJson(storage, joinPath(dir, "distmatch.json"), metadata);
 }
 
 export interface LoadedModel {
@@ -47,29 +45,29 @@ export interface LoadedModel {
   readonly metadata: ModelMetadata;
 }
 
-export async function loadModel(dir: string): Promise<LoadedModel> {
-  const modelFile = path.join(dir, "model.json");
-  const metaFile = path.join(dir, "distmatch.json");
-  const modelJson = JSON.parse(await readOrExplain(modelFile)) as {
+export async function loadModel(dir: string, storage: Storage = fileStorage()): Promise<LoadedModel> {
+  const modelFile = joinPath(dir, "model.json");
+  const metaFile = joinPath(dir, "distmatch.json");
+  const modelJson = JSON.parse(await readOrExplain(storage, modelFile)) as {
     modelTopology: tf.io.ModelArtifacts["modelTopology"];
     weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   };
-  const metadata = JSON.parse(await readOrExplain(metaFile)) as ModelMetadata;
+  const metadata = JSON.parse(await readOrExplain(storage, metaFile)) as ModelMetadata;
   if (metadata.format !== "distmatch-model") throw new Error(`${metaFile}: field "format": expected "distmatch-model"`);
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
   const buffers = await Promise.all(
-    modelJson.weightsManifest.flatMap((g) => g.paths).map((p) => fs.readFile(path.join(dir, p))),
+    modelJson.weightsManifest.flatMap((g) => g.paths).map((p) => storage.read(joinPath(dir, p))),
   );
-  const weightData = new Uint8Array(Buffer.concat(buffers)).buffer;
+  const weightData = tf.io.concatenateArrayBuffers(buffers.map((b) => b.slice().buffer));
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData }),
   );
   return { model, metadata };
 }
 
-async function readOrExplain(file: string): Promise<string> {
+async function readOrExplain(storage: Storage, file: string): Promise<string> {
   try {
-    return await fs.readFile(file, "utf8");
+    return await readText(storage, file);
   } catch {
     throw new Error(`${file}: cannot read; expected a model directory written by distmatch (model.json, weights.bin, distmatch.json)`);
   }

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 import type { Task } from "../tasks/types.js";
 import { headSize } from "../tasks/types.js";
 import { Rng } from "../engine/random.js";

@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, extname, join } from "node:path";
-import { parse as parseCsv } from "csv-parse/sync";
+import { basename, fileStorage, readText, type Storage } from "../io/storage.js";
+import { parse as parseCsv } from "csv-parse/browser/esm/sync"; // the build that also runs in a browser
 import { z } from "zod";
 import type { Task } from "../tasks/types.js";
 import { outputNames } from "../tasks/types.js";
@@ -65,10 +63,10 @@ export const relatednessFileSchema = z.strictObject({
  * - Support counts are not stored in CSV (use JSON to keep them).
  * Errors name the file, the line and the column (1-based, the name column is column 1).
  */
-export async function loadRelatedness(path: string, expect: RelatednessExpectation = {}): Promise<Relatedness> {
+export async function loadRelatedness(path: string, expect: RelatednessExpectation = {}, storage: Storage = fileStorage()): Promise<Relatedness> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = await readText(storage, path);
   } catch (e) {
     throw new RelatednessError(path, "", `cannot read the file (${(e as Error).message})`);
   }
@@ -87,17 +85,19 @@ export function parseRelatedness(text: string, path: string, expect: Relatedness
  * folder, then a rename, so readers never see half a file. Parent folders are created. R is
  * checked first (shape, values, names), so a broken matrix is never written.
  */
-export async function saveRelatedness(path: string, R: Relatedness): Promise<void> {
+export async function saveRelatedness(path: string, R: Relatedness, storage: Storage = fileStorage()): Promise<void> {
   const format = formatOf(path);
   checkStructure(R, memoryPlace(path, R));
   const text = format === "json" ? relatednessToJson(R) : relatednessToCsv(R, path);
-  await writeFileAtomic(path, text);
+  await storage.write(path, text);
 }
 
 type Format = "json" | "csv";
 
 function formatOf(path: string): Format {
-  const ext = extname(path).toLowerCase();
+  const name = basename(path);
+  const dot = name.lastIndexOf(".");
+  const ext = dot > 0 ? name.slice(dot).toLowerCase() : "";
   if (ext === ".json") return "json";
   if (ext === ".csv") return "csv";
   throw new RelatednessError(path, "", `expected a .json or .csv file, got extension ${JSON.stringify(ext)}`);
@@ -332,19 +332,4 @@ export function relatednessToCsv(R: Relatedness, where = "relatedness"): string 
 function csvCell(text: string): string {
   const needsQuotes = /[",\r\n]/.test(text) || text !== text.trim() || text.startsWith("#");
   return needsQuotes ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-// ---------------------------------------------------------------- files
-
-async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const folder = dirname(path);
-  await mkdir(folder, { recursive: true });
-  const temp = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  try {
-    await writeFile(temp, text, "utf8");
-    await rename(temp, path);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
 }

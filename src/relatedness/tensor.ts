@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 import type { Relatedness } from "./types.js";
 
 /** R's values as a float32 [K, M] tensor, in R's row/column order (align it to the tasks first). */

@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "../engine/tf.js";
 import { buildSmallCnn } from "../models/cnn.js";
 
 /**

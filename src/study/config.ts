@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { promises as fs } from "node:fs";
+import { readFileText } from "../io/storage.js";
 import { variantIds } from "./variants.js";
 
 /**
@@ -103,7 +103,7 @@ export function parseStudyConfig(input: unknown, where = "study config"): StudyC
 export async function readStudyConfig(file: string): Promise<StudyConfigInput> {
   let text: string;
   try {
-    text = await fs.readFile(file, "utf8");
+    text = await readFileText(file);
   } catch {
     throw new Error(`${file}: cannot read the study config`);
   }

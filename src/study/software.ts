@@ -1,5 +1,5 @@
 import { promises as fs } from "node:fs";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 
 let cached: Record<string, string> | undefined;
 
@@ -9,7 +9,7 @@ export async function softwareVersions(): Promise<Record<string, string>> {
   const pkg = JSON.parse(await fs.readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   cached = {
     distmatch: pkg.version,
-    tfjs: tf.version.tfjs,
+    tfjs: tf.version_core,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
   };

@@ -1,6 +1,5 @@
-import { promises as fs } from "node:fs";
-import * as tf from "@tensorflow/tfjs";
-import { writeFileAtomic } from "../io/atomic.js";
+import * as tf from "../engine/tf.js";
+import { fileStorage, type Storage } from "../io/storage.js";
 
 /**
  * A checkpoint is one file, so a rename makes it appear atomically:
@@ -27,7 +26,8 @@ export interface CheckpointContent<S> {
   readonly groups: Readonly<Record<string, readonly NamedTensor[]>>;
 }
 
-export async function saveCheckpoint<S>(file: string, content: CheckpointContent<S>): Promise<void> {
+/** Writes a checkpoint to `file` in `storage` (files by default; memory or IndexedDB in a browser). */
+export async function saveCheckpoint<S>(file: string, content: CheckpointContent<S>, storage: Storage = fileStorage()): Promise<void> {
   const entries: TensorEntry[] = [];
   const chunks: Float32Array[] = [];
   let offset = 0;
@@ -39,17 +39,17 @@ export async function saveCheckpoint<S>(file: string, content: CheckpointContent
       offset += values.length;
     }
   }
-  const header = Buffer.from(JSON.stringify({ state: content.state, tensors: entries }), "utf8");
-  const out = Buffer.alloc(MAGIC.length + 4 + header.length + offset * 4);
-  out.write(MAGIC, 0, "ascii");
-  out.writeUInt32LE(header.length, MAGIC.length);
-  header.copy(out, MAGIC.length + 4);
+  const header = new TextEncoder().encode(JSON.stringify({ state: content.state, tensors: entries }));
+  const out = new Uint8Array(MAGIC.length + 4 + header.length + offset * 4);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(out.buffer).setUint32(MAGIC.length, header.length, true);
+  out.set(header, MAGIC.length + 4);
   const dataStart = MAGIC.length + 4 + header.length;
   for (let i = 0; i < chunks.length; i++) {
     const c = chunks[i];
-    Buffer.from(c.buffer, c.byteOffset, c.byteLength).copy(out, dataStart + entries[i].offset * 4);
+    out.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), dataStart + entries[i].offset * 4);
   }
-  await writeFileAtomic(file, out);
+  await storage.write(file, out);
 }
 
 export interface LoadedCheckpoint<S> {
@@ -58,16 +58,17 @@ export interface LoadedCheckpoint<S> {
   readonly groups: Record<string, NamedTensor[]>;
 }
 
-export async function loadCheckpoint<S>(file: string): Promise<LoadedCheckpoint<S>> {
-  const buf = await fs.readFile(file);
-  if (buf.length < MAGIC.length + 4 || buf.toString("ascii", 0, MAGIC.length) !== MAGIC) {
+export async function loadCheckpoint<S>(file: string, storage: Storage = fileStorage()): Promise<LoadedCheckpoint<S>> {
+  const buf = await storage.read(file);
+  const text = (from: number, to: number): string => new TextDecoder().decode(buf.subarray(from, to));
+  if (buf.length < MAGIC.length + 4 || text(0, MAGIC.length) !== MAGIC) {
     throw new Error(`${file}: not a distmatch checkpoint (missing "${MAGIC.trim()}" header)`);
   }
-  const headerLength = buf.readUInt32LE(MAGIC.length);
+  const headerLength = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(MAGIC.length, true);
   const dataStart = MAGIC.length + 4 + headerLength;
   let header: { state: S; tensors: TensorEntry[] };
   try {
-    header = JSON.parse(buf.toString("utf8", MAGIC.length + 4, dataStart));
+    header = JSON.parse(text(MAGIC.length + 4, dataStart));
   } catch {
     throw new Error(`${file}: checkpoint header is not valid JSON (file truncated or corrupted)`);
   }
@@ -76,7 +77,7 @@ export async function loadCheckpoint<S>(file: string): Promise<LoadedCheckpoint<
     const end = dataStart + (e.offset + e.length) * 4;
     if (end > buf.length) throw new Error(`${file}: checkpoint data for "${e.name}" is truncated`);
     const values = new Float32Array(e.length);
-    Buffer.from(values.buffer).set(buf.subarray(dataStart + e.offset * 4, end));
+    new Uint8Array(values.buffer).set(buf.subarray(dataStart + e.offset * 4, end));
     (groups[e.group] ??= []).push({ name: e.name, tensor: tf.tensor(values, e.shape) });
   }
   return { state: header.state, groups };

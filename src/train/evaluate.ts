@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 import type { Source } from "../data/types.js";
 import type { Task } from "../tasks/types.js";
 import type { Predictor } from "../models/multitask.js";

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 import type { Source } from "../data/types.js";
 import type { Batch } from "../data/batch.js";
 import { makeBatch, disposeBatch } from "../data/batching.js";
@@ -6,8 +6,8 @@ import { SourceSampler, type SamplingPolicy } from "../data/samplers.js";
 import { Rng } from "../engine/random.js";
 import type { MultiTaskModel } from "../models/multitask.js";
 import type { EpochRecord } from "../study/results.js";
-import { exists } from "../io/atomic.js";
-import "../engine/fast.js";
+import { fileStorage, type Storage } from "../io/storage.js";
+import { ensureWasmFixes } from "../engine/backend.js";
 import { saveCheckpoint, loadCheckpoint, type NamedTensor } from "./checkpoint.js";
 import { metricsFromProbabilities, predictSource, primaryValues, supervisedLossFromProbabilities } from "./evaluate.js";
 
@@ -40,6 +40,8 @@ export interface TrainOptions {
   readonly checkpoint?: string;
   /** Continue from `checkpoint` when it exists. */
   readonly resume?: boolean;
+  /** Where `checkpoint` is written: files by default; memoryStorage() or indexedDbStorage() in a browser. */
+  readonly storage?: Storage;
 }
 
 export const defaultTrainOptions = {
@@ -111,9 +113,12 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   const optimizer = tf.train.adam(opts.learningRate);
   const loop: LoopState = { epoch: 0, history: [], bestValue: null, bestEpoch: 0, badEpochs: 0, stoppedEarly: false };
   let best: tf.Tensor[] | null = null;
+  // On wasm, conv weights cannot train without the kernel fixes; installed here rather than on import.
+  ensureWasmFixes();
+  const storage = opts.storage ?? fileStorage();
 
-  if (opts.resume && opts.checkpoint && (await exists(opts.checkpoint))) {
-    const restored = await restoreCheckpoint(opts.checkpoint, model, optimizer);
+  if (opts.resume && opts.checkpoint && (await storage.exists(opts.checkpoint))) {
+    const restored = await restoreCheckpoint(opts.checkpoint, model, optimizer, storage);
     Object.assign(loop, restored.loop);
     dropoutRng = Rng.restore(restored.rng);
     sampler = SourceSampler.restore(restored.sampler);
@@ -140,7 +145,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       args.onEvent?.({ type: "epoch", record, improved });
       if (loop.stoppedEarly) args.onEvent?.({ type: "early-stop", epoch: loop.epoch, bestEpoch: loop.bestEpoch });
       if (opts.checkpoint) {
-        await writeCheckpoint(opts.checkpoint, { model, optimizer, loop, rng: dropoutRng, sampler, best });
+        await writeCheckpoint(opts.checkpoint, { model, optimizer, loop, rng: dropoutRng, sampler, best }, storage);
         args.onEvent?.({ type: "checkpoint", path: opts.checkpoint, epoch: loop.epoch });
       }
     }
@@ -286,7 +291,7 @@ interface CheckpointParts {
   readonly best: tf.Tensor[] | null;
 }
 
-async function writeCheckpoint(file: string, parts: CheckpointParts): Promise<void> {
+async function writeCheckpoint(file: string, parts: CheckpointParts, storage: Storage): Promise<void> {
   const weights = parts.model.model.weights;
   const named = (tensors: readonly tf.Tensor[]): NamedTensor[] => tensors.map((tensor, i) => ({ name: weights[i].name, tensor }));
   const optimizerWeights = await parts.optimizer.getWeights();
@@ -306,15 +311,16 @@ async function writeCheckpoint(file: string, parts: CheckpointParts): Promise<vo
       adamPowers: adamPowers(parts.optimizer),
       ...(parts.best ? { best: named(parts.best) } : {}),
     },
-  });
+  }, storage);
 }
 
 async function restoreCheckpoint(
   file: string,
   model: MultiTaskModel,
   optimizer: tf.Optimizer,
+  storage: Storage,
 ): Promise<{ loop: LoopState; rng: number; sampler: unknown; best: tf.Tensor[] | null }> {
-  const ckpt = await loadCheckpoint<CheckpointState>(file);
+  const ckpt = await loadCheckpoint<CheckpointState>(file, storage);
   const state = ckpt.state;
   if (state?.format !== "distmatch-checkpoint") throw new Error(`${file}: not a distmatch training checkpoint`);
   const expected = model.model.weights.map((w) => w.name);
@@ -353,7 +359,7 @@ function restoreAdamPowers(optimizer: tf.Optimizer, saved: readonly NamedTensor[
   const adam = optimizer as unknown as AdamInternals;
   for (const { name, tensor } of saved) {
     const target = name === "accBeta1" ? adam.accBeta1 : name === "accBeta2" ? adam.accBeta2 : undefined;
-    target?.assign(tensor.reshape(target.shape));
+    if (target) target.assign(tf.reshape(tensor, target.shape));
     tensor.dispose();
   }
 }

@@ -69,6 +69,7 @@ describe("browser app in headless chromium", { skip }, () => {
   after(async () => {
     await browser?.close();
     await server?.close();
+    await cli?.catch(() => undefined);
     if (out) await rm(out, { recursive: true, force: true });
   });
 

@@ -1,5 +1,4 @@
 /** The page: data in, column mapping, relatedness, run (in a worker), results (the CLI's report). */
-import "./node/process.js";
 import { zipSync, strToU8 } from "fflate";
 import type { RawTable } from "../../src/data/readers/index.js";
 import { tableFromRecords } from "../../src/data/table.js";
@@ -11,12 +10,15 @@ import type { StudyResults } from "../../src/study/results.js";
 import type { Task } from "../../src/tasks/types.js";
 import type { StudyConfigInput } from "../../src/study/config.js";
 import { byId, download, h } from "./dom.js";
+import { installNodeGlobals } from "./node/process.js";
 import { renderFiles, renderLabelCounts, renderMapping, renderPreview, showProblem, type LoadedFile } from "./data-view.js";
 import { buildSpec, checkMapping, guessMapping, parseUploadedTable, toProblem, type ColumnMapping } from "./mapping.js";
 import { blankRelatedness, firstPair, priorFor, priorNames, renderHeatmap } from "./relatedness-view.js";
 import { fillRunForm, readRunForm } from "./run-form.js";
 import { resolveBackend, startStudy, type StudyHandle } from "./study-client.js";
 import type { BackendChoice, DownloadFile, ToPage } from "./protocol.js";
+
+installNodeGlobals();
 
 interface State {
   sources: LoadedFile[];

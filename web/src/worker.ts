@@ -2,13 +2,17 @@
  * The study worker: runs the core's runStudy unchanged on an in-memory file system, so the page stays
  * responsive and the numbers are the CLI's. Cancelling is terminating this worker.
  */
-import "./node/process.js";
-import * as tf from "@tensorflow/tfjs";
+import { getBackend } from "@tensorflow/tfjs-core";
+// tfjs-core's ES module entry registers no gradients (its Node build does): training needs them.
+import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { runStudy, type StudyEvent } from "../../src/study/run.js";
 import { buildReportHtml } from "../../src/report/index.js";
 import { listFiles, putFile } from "./node/memfs.js";
+import { installNodeGlobals } from "./node/process.js";
 import type { BackendChoice, StartStudy, ToPage } from "./protocol.js";
+
+installNodeGlobals();
 
 const DATA_DIR = "/data";
 const OUT_DIR = "/runs";
@@ -24,7 +28,7 @@ function runLabel(run: { variant: string; seed: number; task?: string }): string
 function onStudyEvent(event: StudyEvent, current: { index: number }, requested: BackendChoice): void {
   if (event.type === "data") {
     // The backend is set up before the data are read: say which one runs the math.
-    post({ type: "backend", name: tf.getBackend(), fellBack: tf.getBackend() !== requested });
+    post({ type: "backend", name: getBackend(), fellBack: getBackend() !== requested });
   } else if (event.type === "run-start") {
     current.index = event.index;
     post({ type: "run-start", label: runLabel(event.run), index: event.index, total: event.total });

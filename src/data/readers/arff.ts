@@ -1,13 +1,11 @@
-import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { basename, fileStorage, gunzip } from "../../io/storage.js";
 import { DataError } from "../errors.js";
 import type { ArffAttribute, RawRecord, RawTable, RawValue } from "./types.js";
 
 /** Reads a Weka ARFF file (plain or .gz). */
 export async function readArff(path: string): Promise<RawTable> {
-  const bytes = await readFile(path);
-  const text = path.endsWith(".gz") ? gunzipSync(bytes).toString("utf8") : bytes.toString("utf8");
+  const bytes = await fileStorage().read(path);
+  const text = new TextDecoder().decode(path.endsWith(".gz") ? await gunzip(bytes) : bytes);
   return parseArff(text, basename(path));
 }
 

@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
-import { parse } from "csv-parse/sync";
+import { basename, readFileText } from "../../io/storage.js";
+import { parse } from "csv-parse/browser/esm/sync"; // the build that also runs in a browser
 import { DataError } from "../errors.js";
 import type { RawRecord, RawTable } from "./types.js";
 
@@ -18,7 +17,7 @@ interface ParsedRow {
 
 /** Reads a CSV file with a header row; every cell stays a string ("" = empty). */
 export async function readCsv(path: string, options: CsvOptions = {}): Promise<RawTable> {
-  return parseCsv(await readFile(path, "utf8"), basename(path), options);
+  return parseCsv(await readFileText(path), basename(path), options);
 }
 
 /** Parses CSV text with a header row. `file` names the source in errors. */

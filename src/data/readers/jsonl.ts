@@ -1,11 +1,10 @@
-import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
+import { basename, readFileText } from "../../io/storage.js";
 import { DataError } from "../errors.js";
 import type { RawRecord, RawTable, RawValue } from "./types.js";
 
 /** Reads a JSON Lines file: one JSON object of scalars per line; blank lines are skipped. */
 export async function readJsonl(path: string): Promise<RawTable> {
-  return parseJsonl(await readFile(path, "utf8"), basename(path));
+  return parseJsonl(await readFileText(path), basename(path));
 }
 
 /**

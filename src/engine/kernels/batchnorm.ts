@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.js";
 
 export interface BatchNormParams {
   /** Learned scale (gamma), shape [C]; omitted = 1. */

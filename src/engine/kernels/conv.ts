@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.js";
 import { input, type KernelArgs, release, runStock } from "./wasm_backend.js";
 
 type Pad = "valid" | "same" | number | tf.backend_util.ExplicitPadding;

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.js";
 import { conv2DBackpropFilterFixed, conv2DBackpropInputFixed } from "./conv.js";
 import { depthwiseBackpropFilterFixed, depthwiseBackpropInputFixed } from "./depthwise.js";
 import { batchMatMulFixed, fusedMatMulFixed } from "./matmul.js";

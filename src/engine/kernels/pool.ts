@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.js";
 import { heapF32, input, type KernelArgs } from "./wasm_backend.js";
 
 interface PoolAttrs {

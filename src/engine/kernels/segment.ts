@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "../tf.js";
 import { input, type KernelArgs, sizeOf } from "./wasm_backend.js";
 
 /** UnsortedSegmentSum (the gradient of gather), missing from the wasm backend. Ids outside [0, numSegments) are dropped. */

@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "../tf.js";
 import { input, type KernelArgs, runStock } from "./wasm_backend.js";
 
 /**

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.js";
 
 /** The parts of tfjs-backend-wasm's BackendWasm that the kernel fixes use (its class is not a public type). */
 export interface WasmBackend {

@@ -141,3 +141,16 @@ export function readFileSync(): never {
 
 export const promises = { readFile, writeFile, mkdir, rm, rename, access, stat, readdir, open };
 export default { promises, existsSync, readFileSync };
+
+/** The same files as a core Storage, so checkpoints and saved models land beside the study's other files. */
+export const memfsStorage = {
+  name: "files (in memory)",
+  read: async (path: string): Promise<Uint8Array> => {
+    const bytes = files.get(key(path));
+    if (!bytes) throw new Error(`${path}: not found in memory storage`);
+    return Uint8Array.from(bytes);
+  },
+  write: async (path: string, data: Uint8Array | string): Promise<void> => putFile(path, data),
+  exists: async (path: string): Promise<boolean> => files.has(key(path)),
+  remove: async (path: string): Promise<void> => void files.delete(key(path)),
+};
