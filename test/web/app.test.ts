@@ -100,6 +100,22 @@ describe("browser app in headless chromium", { skip }, () => {
     await page.close();
   });
 
+  it("opens the CLI's results.json and shows its report, with no error", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watch(page);
+    await page.goto(server.url, { waitUntil: "load" });
+    const results = await cli;
+    await page.setInputFiles("#results-input", join(out, "penguins-byo", "results.json"));
+    await page.locator("#report").waitFor({ state: "visible" });
+    const frame = (await (await page.$("#report"))!.contentFrame())!;
+    await frame.locator("td.mean[data-value]").first().waitFor();
+    const values = await frame.$$eval("td.mean[data-value]", (tds) => tds.map((td) => Number(td.dataset.value)));
+    assert.deepEqual(values.sort(), results.summary.flatMap((s) => Object.values(s.variants).map((c) => c.mean)).sort());
+    assert.equal(await page.locator("#results-error").textContent(), "");
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   it("shows a malformed CSV's error next to the file", async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
     const problems = watch(page);
