@@ -116,6 +116,27 @@ describe("browser app in headless chromium", { skip }, () => {
     await page.close();
   });
 
+  it("works offline after the first load (service worker), with the CLI's defaults in the form", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems = watch(page);
+    await page.goto(server.url, { waitUntil: "load" });
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await context.setOffline(true);
+    await page.reload({ waitUntil: "load" });
+    assert.equal(await page.getByLabel("Epochs").inputValue(), "40", "the app's script ran from the cache");
+    const cached = await page.evaluate(async () => {
+      const names = await caches.keys();
+      const cache = await caches.open(names.find((n) => n.startsWith("distmatch-"))!);
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    assert.ok(cached.some((p) => p.endsWith(".wasm")) && cached.some((p) => /worker-.*\.js$/.test(p)), cached.join(", "));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   it("shows a malformed CSV's error next to the file", async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
     const problems = watch(page);

@@ -2,10 +2,12 @@
  * In-browser speed of the penguins-byo study with the CLI's default settings (3 seeds, ST / MT /
  * MT + coupling), on webgl and on wasm in headless Debian Chromium, against the same study through the
  * CLI (wasm in Node). Needs a built app: `npm run web:build && npx tsx web/scripts/bench.ts`.
- * Prints one line per side: wall seconds from "Run" to the report, and the backend the page reported.
+ * Prints per side the study's own wall time (results.json timing: data, training, evaluation), the wall
+ * time around it (browser: "Run" click to report shown; CLI: process start to exit), and the backend the
+ * page reported. wasm and the CLI run twice, interleaved, since the machine's load moves.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -15,7 +17,13 @@ import { serveStatic } from "./serve.js";
 
 const root = resolve(import.meta.dirname, "../..");
 
-async function inBrowser(url: string, backend: "webgl" | "wasm"): Promise<{ seconds: number; backend: string }> {
+interface Timing {
+  readonly study: number;
+  readonly wall: number;
+  readonly backend: string;
+}
+
+async function inBrowser(url: string, backend: "webgl" | "wasm"): Promise<Timing> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
@@ -23,36 +31,45 @@ async function inBrowser(url: string, backend: "webgl" | "wasm"): Promise<{ seco
     await loadPenguins(page);
     const started = performance.now();
     await runStudyInPage(page, { backend });
-    const seconds = (performance.now() - started) / 1000;
-    return { seconds, backend: (await page.locator("#backend-used").textContent()) ?? "?" };
+    const wall = (performance.now() - started) / 1000;
+    const status = (await page.locator("#run-status").textContent()) ?? "";
+    const study = Number(/finished in ([\d.]+) s/.exec(status)?.[1] ?? NaN);
+    return { study, wall, backend: (await page.locator("#backend-used").textContent()) ?? "?" };
   } finally {
     await browser.close();
   }
 }
 
-async function inCli(): Promise<number> {
+async function inCli(): Promise<Timing> {
   const out = await mkdtemp(join(tmpdir(), "distmatch-web-bench-"));
   try {
     const started = performance.now();
-    await promisify(execFile)(
+    const { stdout } = await promisify(execFile)(
       process.execPath,
       ["--import", "tsx", join(root, "src/cli/main.ts"), "study", "--data", SOURCES.join(","), "--test", TEST_FILE, "--spec", join(EXAMPLE, "spec.json"),
         "--backend", "wasm", "--out", out, "--name", "bench", "--quiet", "--json"],
       { cwd: root, maxBuffer: 1 << 24 },
     );
-    return (performance.now() - started) / 1000;
+    const wall = (performance.now() - started) / 1000;
+    const file = (JSON.parse(stdout) as { results: string }).results;
+    const results = JSON.parse(await readFile(file, "utf8")) as { timing: { wallSeconds: number }; software: { backend?: string } };
+    return { study: results.timing.wallSeconds, wall, backend: results.software.backend ?? "?" };
   } finally {
     await rm(out, { recursive: true, force: true });
   }
 }
 
+function print(side: string, t: Timing): void {
+  console.log(`${side}: study ${t.study.toFixed(1)} s, wall ${t.wall.toFixed(1)} s (backend: ${t.backend})`);
+}
+
 const server = await serveStatic(join(root, "web/dist"));
 try {
-  for (const backend of ["wasm", "webgl"] as const) {
-    const r = await inBrowser(server.url, backend);
-    console.log(`browser ${backend}: ${r.seconds.toFixed(1)} s (page reported backend: ${r.backend})`);
+  for (let round = 1; round <= 2; round++) {
+    print(`browser wasm, round ${round}`, await inBrowser(server.url, "wasm"));
+    print(`CLI (Node) wasm, round ${round}`, await inCli());
   }
-  console.log(`CLI wasm (Node, incl. start-up): ${(await inCli()).toFixed(1)} s`);
+  print("browser webgl", await inBrowser(server.url, "webgl"));
 } finally {
   await server.close();
 }

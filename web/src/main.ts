@@ -157,15 +157,12 @@ function relatednessConfig(): { config: StudyConfigInput["relatedness"]; file?: 
 
 // ---------------------------------------------------------------- run
 
+/** The runs in runStudy's order: per seed, single-task variants (one run per task) first, then the others. */
 function plannedRuns(config: StudyConfigInput): string[] {
-  const labels: string[] = [];
-  for (const seed of config.seeds ?? [0]) {
-    for (const id of config.variants ?? []) {
-      if (getVariant(id).singleTask) for (const task of state.tasks) labels.push(`${id} · ${task.name} · seed ${seed}`);
-      else labels.push(`${id} · seed ${seed}`);
-    }
-  }
-  return labels;
+  const variants = [...(config.variants ?? [])].sort((a, b) => Number(getVariant(b).singleTask) - Number(getVariant(a).singleTask));
+  return (config.seeds ?? [0]).flatMap((seed) =>
+    variants.flatMap((id) => (getVariant(id).singleTask ? state.tasks.map((task) => `${id} · ${task.name} · seed ${seed}`) : [`${id} · seed ${seed}`])),
+  );
 }
 
 function progressRows(labels: readonly string[]): void {

@@ -15,10 +15,18 @@ function absolute(url: string): string {
   return new URL(url, document.baseURI).href;
 }
 
-/** webgl in a worker needs OffscreenCanvas with a WebGL context; else the study runs on wasm. */
+/**
+ * webgl in a worker needs OffscreenCanvas with a WebGL context. A software renderer (SwiftShader,
+ * llvmpipe: no GPU) trains several times slower than wasm (bench/README.md), so it does not count.
+ */
 export function webglAvailable(): boolean {
   try {
-    return typeof OffscreenCanvas !== "undefined" && new OffscreenCanvas(1, 1).getContext("webgl2") !== null;
+    if (typeof OffscreenCanvas === "undefined") return false;
+    const gl = new OffscreenCanvas(1, 1).getContext("webgl2");
+    if (!gl) return false;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : "";
+    return !/swiftshader|llvmpipe|software/i.test(renderer);
   } catch {
     return false;
   }
