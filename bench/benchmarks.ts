@@ -1,227 +1,260 @@
 import * as tf from "@tensorflow/tfjs";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { useBackend } from "../src/engine/backend.js";
-import { buildObjective } from "../src/coupling/index.js";
-import { MultiTaskModel } from "../src/models/multitask.js";
-import { multiClassTask, multiLabelTask } from "../src/tasks/types.js";
+import type { Objective } from "../src/coupling/index.js";
+import type { BatchTargets } from "../src/data/batch.js";
+import type { Source } from "../src/data/types.js";
+import { Rng } from "../src/engine/random.js";
 import { loadBackbone } from "../src/features/backbones.js";
-import { decodeImage } from "../src/features/image.js";
-import { type BenchResult, perSecond, result, runReference } from "./harness.js";
+import { decodeImage, type DecodedImage } from "../src/features/image.js";
+import type { MultiTaskModel } from "../src/models/multitask.js";
+import { fusedAdam } from "../src/train/fused-adam.js";
+import { train } from "../src/train/trainer.js";
+import { type BenchResult, interleaved, MIN_SECONDS, perSecond, result, runReference } from "./harness.js";
 import {
-  buildCnn, buildMlp, multiPairLoss, type PairBatch, pairLoss, pairTensors, syntheticPairBatch, syntheticRelatedness, trainStep,
+  accumulate, libraryCnn, libraryMlp, pairObjective, pairTasks, readMeans, syntheticSource, syntheticTargets, targetTensors, trainerStep,
 } from "./models.js";
 
 const require = createRequire(import.meta.url);
 
-/* Each benchmark measures distmatch (TensorFlow.js, current backend) and the PyTorch reference in the same run. */
+/*
+ * Each benchmark measures distmatch's real path (MultiTaskModel, buildObjective, the trainer's step,
+ * train() itself for whole epochs) and a reference measured in the same run.
+ */
 
-async function measure<T>(setup: () => T, run: (state: T) => Promise<number>, teardown: (state: T) => void): Promise<number> {
-  const state = setup();
-  try {
-    return await run(state);
-  } finally {
-    teardown(state);
-  }
+/** What a step benchmark needs: a library model and objective, one fixed batch, Adam and the dropout stream. */
+interface StepRig {
+  readonly model: MultiTaskModel;
+  readonly objective: Objective;
+  readonly optimizer: tf.Optimizer;
+  readonly inputs: tf.Tensor;
+  readonly targets: Record<string, BatchTargets>;
+  readonly rng: Rng;
 }
 
-/** Model, optimiser and fixed synthetic inputs of a step benchmark (the CNN uses it too). */
-interface MlpState {
-  model: tf.LayersModel;
-  optimizer: tf.Optimizer;
-  x: tf.Tensor;
-  pairs: ReturnType<typeof pairTensors>[];
-  batches: PairBatch[];
-}
-
-function mlpSetup(pairCount: number): MlpState {
-  const pairs = Array.from({ length: pairCount }, () => pairTensors(7, 12));
+function mlpRig(pairs: number, batch = 256): StepRig {
+  const tasks = pairTasks(pairs);
   return {
-    model: buildMlp(512, 256, pairs.flatMap(() => [7, 12])),
-    optimizer: tf.train.adam(1e-3),
-    x: tf.randomNormal([256, 512], 0, 1, "float32", 1),
-    pairs,
-    batches: pairs.map((_, i) => syntheticPairBatch(256, 7, 12, 10 + i)),
+    model: libraryMlp(tasks),
+    objective: pairObjective(tasks),
+    optimizer: fusedAdam(1e-3),
+    inputs: tf.randomNormal([batch, 512], 0, 1, "float32", 1),
+    targets: syntheticTargets(tasks, batch, 10),
+    rng: new Rng(3),
   };
 }
 
-function disposeState(state: MlpState): void {
-  state.model.dispose();
-  state.optimizer.dispose();
-  tf.dispose([state.x, ...state.pairs.flatMap((p) => [p.r, p.rT, p.neutral]), ...state.batches.flatMap(batchTensors)]);
-}
-
-function batchTensors(b: PairBatch): tf.Tensor[] {
-  return [b.oneHotA, b.maskA, b.valuesB, b.maskB];
-}
-
-export async function benchMlpStep(steps = 40): Promise<BenchResult> {
-  const ours = await measure(() => mlpSetup(1), (s) =>
-    perSecond(() => { trainStep(s.model, s.optimizer, s.x, (out) => multiPairLoss(out, s.batches, s.pairs, true)); }, steps), disposeState);
-  const reference = runReference("mlp", { steps });
-  return result("MLP step 512-256-(7,12), batch 256, coupling losses", "steps/s", ours, reference, { goal: 1.0 });
-}
-
-export async function benchCnnStep(steps = 6): Promise<BenchResult> {
-  const ours = await measure((): MlpState => ({
-    model: buildCnn(64, [16, 32, 64], [7, 12]),
-    optimizer: tf.train.adam(1e-3),
-    x: tf.randomNormal([64, 64, 64, 3], 0, 1, "float32", 2),
-    pairs: [pairTensors(7, 12)],
-    batches: [syntheticPairBatch(64, 7, 12, 20)],
-  }), (s) => perSecond(() => {
-    trainStep(s.model, s.optimizer, s.x, (out) => pairLoss(out[0], out[1], s.batches[0], s.pairs[0], true));
-  }, steps, 2), disposeState);
-  const reference = runReference("cnn", { steps });
-  return result("CNN step 3x(conv3x3+BN+pool) 64x64x3, batch 64", "steps/s", ours, reference, { goal: 0.5 });
-}
-
-/** Seconds for one epoch of the MLP over N synthetic samples: shuffle, gather each batch, step. */
-async function epochSeconds(samples: number): Promise<number> {
-  const batch = 256;
-  const features = tf.randomNormal([samples, 512], 0, 1, "float32", 3);
-  const labels = tf.randomUniform([samples], 0, 7, "int32", 4);
-  const values = tf.randomUniform([samples, 12], 0, 1, "float32", 5).less(0.3).cast("float32");
-  const hasA = tf.randomUniform([samples], 0, 1, "float32", 6).less(0.6).cast("float32");
-  const hasB = tf.randomUniform([samples], 0, 1, "float32", 7).less(0.6).cast("float32");
-  const state = mlpSetup(1);
-  const order = Int32Array.from(tf.util.createShuffledIndices(samples));
-  const start = performance.now();
-  for (let at = 0; at < samples; at += batch) {
-    const idx = tf.tensor1d(order.subarray(at, Math.min(samples, at + batch)), "int32");
-    const rows = idx.shape[0];
-    const x = tf.gather(features, idx);
-    const b: PairBatch = tf.tidy(() => ({
-      oneHotA: tf.oneHot(tf.gather(labels, idx), 7).cast("float32") as tf.Tensor2D,
-      maskA: tf.gather(hasA, idx) as tf.Tensor1D,
-      valuesB: tf.gather(values, idx) as tf.Tensor2D,
-      maskB: tf.mul(tf.ones([rows, 12]), tf.gather(hasB, idx).reshape([rows, 1])) as tf.Tensor2D,
-    }));
-    trainStep(state.model, state.optimizer, x, (out) => pairLoss(out[0], out[1], b, state.pairs[0], true));
-    tf.dispose([idx, x, ...batchTensors(b)]);
-  }
-  const seconds = (performance.now() - start) / 1000;
-  disposeState(state);
-  tf.dispose([features, labels, values, hasA, hasB]);
-  return seconds;
-}
-
-export async function benchDataSize(sizes: readonly number[] = [1000, 10000, 100000]): Promise<BenchResult[]> {
-  const out: BenchResult[] = [];
-  for (const samples of sizes) {
-    const ours = await epochSeconds(samples);
-    const reference = runReference("epoch", { samples });
-    out.push(result(`MLP epoch, ${samples} samples`, "s/epoch", ours, reference, { higherIsBetter: false }));
-  }
-  return out;
-}
-
-export async function benchTaskCount(pairCounts: readonly number[] = [1, 2, 4], steps = 20): Promise<BenchResult[]> {
-  const out: BenchResult[] = [];
-  for (const pairs of pairCounts) {
-    const ours = await measure(() => mlpSetup(pairs), (s) =>
-      perSecond(() => { trainStep(s.model, s.optimizer, s.x, (o) => multiPairLoss(o, s.batches, s.pairs, true)); }, steps), disposeState);
-    const reference = runReference("tasks", { pairs, steps });
-    out.push(result(`MLP step, ${2 * pairs} tasks (${pairs} coupled pairs)`, "steps/s", ours, reference));
-  }
-  return out;
-}
-
-/**
- * Hook for the lead: backbone feature extraction, images per second (e.g. the built-in pretrained backbone on
- * 224x224 images, against torchvision's equivalent). Returns null until src/features/ exists.
- */
-/**
- * The same MLP step as benchMlpStep, built from the library's own parts, as `train()` runs it:
- * MultiTaskModel (512 -> 256 relu -> heads 7 and 12, no dropout), buildObjective with DM + SCA
- * (product rule, lambdas 1), optimizer.minimize over model.forward + objective. Same PyTorch reference.
- */
-export async function benchLibraryMlpStep(steps = 40): Promise<BenchResult> {
-  const tasks = [multiClassTask("a", Array.from({ length: 7 }, (_, i) => `c${i}`)), multiLabelTask("b", Array.from({ length: 12 }, (_, j) => `l${j}`))];
-  const R = syntheticRelatedness(7, 12);
-  const model = new MultiTaskModel({ inputShape: [512], tasks, trunk: { hidden: [256], dropout: 0 }, seed: 1 });
-  const objective = buildObjective(tasks, [{
-    relatedness: { from: "a", to: "b", toKind: "multilabel", rows: tasks[0].kind === "multiclass" ? tasks[0].classes : [], columns: tasks[1].kind === "multilabel" ? tasks[1].labels : [], values: R },
-    lambdas: { dm: 1, sca: 1, co: 0 },
-  }]);
-  const optimizer = tf.train.adam(1e-3);
-  const x = tf.randomNormal([256, 512], 0, 1, "float32", 1);
-  const pb = syntheticPairBatch(256, 7, 12, 10);
-  const targets = {
-    a: { kind: "multiclass" as const, oneHot: pb.oneHotA as tf.Tensor2D, mask: pb.maskA as tf.Tensor1D },
-    b: { kind: "multilabel" as const, values: pb.valuesB as tf.Tensor2D, mask: pb.maskB as tf.Tensor2D },
+function cnnRig(batch = 64): StepRig {
+  const tasks = pairTasks(1);
+  return {
+    model: libraryCnn(tasks),
+    objective: pairObjective(tasks),
+    optimizer: fusedAdam(1e-3),
+    inputs: tf.randomNormal([batch, 64, 64, 3], 0, 1, "float32", 2),
+    targets: syntheticTargets(tasks, batch, 20),
+    rng: new Rng(4),
   };
-  const variables = model.trainableVariables;
+}
+
+function disposeRig(rig: StepRig): void {
+  rig.model.dispose();
+  rig.objective.dispose();
+  rig.optimizer.dispose();
+  tf.dispose([rig.inputs, ...targetTensors(rig.targets)]);
+}
+
+/** Runs `steps` trainer steps and reads the term means once, as one epoch of train() does. */
+async function runSteps(rig: StepRig, steps: number): Promise<void> {
+  const variables = rig.model.trainableVariables;
+  const sums = new Map<string, tf.Tensor>();
+  for (let i = 0; i < steps; i++) accumulate(sums, trainerStep(rig.model, rig.objective, rig.optimizer, rig, rig.rng, variables));
+  await readMeans(sums, steps);
+}
+
+/**
+ * Training steps per second on a fixed batch: `warmup` untimed steps, then chunks of `chunk` steps (one
+ * read-back each, like the reference) until MIN_SECONDS have passed.
+ */
+async function stepsPerSecond(makeRig: () => StepRig, chunk: number, warmup = 3): Promise<number> {
+  const rig = makeRig();
   try {
-    const ours = await perSecond(() => {
-      const cost = optimizer.minimize(() => objective(model.forward(x, true), targets).total, true, variables);
-      cost?.dataSync();
-      cost?.dispose();
-    }, steps);
-    const reference = runReference("mlp", { steps });
-    return result("MLP step through MultiTaskModel + buildObjective (the trainer's path)", "steps/s", ours, reference, { goal: 1.0 });
+    await runSteps(rig, warmup);
+    return chunk * await perSecond(() => runSteps(rig, chunk), { warmup: 0 });
   } finally {
-    objective.dispose();
-    model.dispose();
-    optimizer.dispose();
-    tf.dispose([x, ...batchTensors(pb)]);
+    disposeRig(rig);
   }
 }
 
-/** MobileNetV2 feature extraction on real emoji PNGs; reference: the same extraction on the pure-JS cpu backend. */
-export async function benchBackboneExtraction(images = 32): Promise<BenchResult | null> {
-  const dir = path.join(path.dirname(require.resolve("emoji-datasource-twitter/package.json")), "img", "twitter", "64");
-  const files = readdirSync(dir).sort().slice(0, images).map((f) => path.join(dir, f));
-  const rate = async (backend: "wasm" | "cpu"): Promise<number> => {
-    await useBackend(backend);
-    const bb = await loadBackbone("mobilenetv2", { inputSize: 128 });
-    try {
-      const decoded = await Promise.all(files.map((f) => decodeImage(f, bb.decode)));
-      await bb.extract(decoded.slice(0, 4)); // warm-up
-      const start = performance.now();
-      await bb.extract(decoded);
-      return decoded.length / ((performance.now() - start) / 1000);
-    } finally {
-      bb.dispose();
-    }
-  };
-  const ours = await rate("wasm");
-  const reference = await rate("cpu");
-  await useBackend("wasm");
-  return result(`MobileNetV2 features at 128 px, ${images} emoji`, "images/s", ours, reference, {
-    note: "reference: the same extraction on TensorFlow.js's cpu backend (no PyTorch MobileNetV2 weights offline)",
+const LOSS = "supervised + DM + SCA (product), lambdas 1, Adam 1e-3";
+
+/** Options shared by the interleaved benchmarks: rounds, and the reference's thread counts (1 first). */
+export interface RoundOptions {
+  readonly rounds: number;
+  readonly threads: readonly number[];
+}
+
+export async function benchMlpStep(o: RoundOptions): Promise<BenchResult[]> {
+  const chunk = 10;
+  return interleaved({
+    name: "MLP step 512-256-(7,12), batch 256", unit: "steps/s", goal: 1.0, rounds: o.rounds, threads: o.threads,
+    note: `MultiTaskModel (ReLU, dropout 0.2) + buildObjective (${LOSS}), the trainer's step`,
+    ours: () => stepsPerSecond(() => mlpRig(1), chunk),
+    reference: (threads) => runReference("mlp", { chunk, threads, seconds: MIN_SECONDS }),
   });
 }
 
-/** Wall time and peak RSS of a child process running the CLI (GNU time when present, else wall time only). */
-function timedStudy(args: string[]): { seconds: number; peakMB: number | null } {
+export async function benchCnnStep(o: RoundOptions): Promise<BenchResult[]> {
+  const chunk = 2;
+  return interleaved({
+    name: "CNN step buildSmallCnn 64x64x3, batch 64", unit: "steps/s", goal: 0.5, rounds: o.rounds, threads: o.threads,
+    note: `buildSmallCnn [16,32,64] (conv3x3 + BN + ReLU + maxpool, GAP) as MultiTaskModel backbone, heads 7 and 12, ${LOSS}`,
+    ours: () => stepsPerSecond(() => cnnRig(), chunk, 2),
+    reference: (threads) => runReference("cnn", { chunk, threads, seconds: MIN_SECONDS }),
+  });
+}
+
+export async function benchTaskCount(pairCounts: readonly number[], o: RoundOptions): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  for (const pairs of pairCounts) {
+    out.push(...await interleaved({
+      name: `MLP step, ${2 * pairs} tasks (${pairs} coupled pairs)`, unit: "steps/s", rounds: o.rounds, threads: o.threads.slice(0, 1),
+      ours: () => stepsPerSecond(() => mlpRig(pairs), 10),
+      reference: (threads) => runReference("tasks", { pairs, threads, chunk: 10, seconds: MIN_SECONDS }),
+    }));
+  }
+  return out;
+}
+
+/** Seconds of one epoch of train() (batch 256, one synthetic source, no validation) over `samples` rows. */
+async function trainEpochSeconds(source: Source, stepsPerEpoch?: number): Promise<number> {
+  const tasks = pairTasks(1);
+  const model = libraryMlp(tasks);
+  const objective = pairObjective(tasks);
+  try {
+    const start = performance.now();
+    await train({ model, sources: [source], objective, options: { epochs: 1, batchSize: 256, learningRate: 1e-3, patience: 0, seed: 5, stepsPerEpoch } });
+    return (performance.now() - start) / 1000;
+  } finally {
+    model.dispose();
+    objective.dispose();
+  }
+}
+
+/** Mean seconds per epoch over as many epochs as fit in MIN_SECONDS (at least one). */
+async function meanEpochSeconds(source: Source): Promise<number> {
+  let total = 0;
+  let epochs = 0;
+  while (epochs === 0 || total < MIN_SECONDS) {
+    total += await trainEpochSeconds(source);
+    epochs++;
+  }
+  return total / epochs;
+}
+
+/**
+ * One epoch of train() over synthetic tables of each size, reported as microseconds per sample so linear
+ * growth shows as a flat column. Reference: the same epoch loop in PyTorch (shuffle, gather, step), 1 thread.
+ */
+export async function benchDataSize(sizes: readonly number[], o: RoundOptions): Promise<BenchResult[]> {
+  const tasks = pairTasks(1);
+  await trainEpochSeconds(syntheticSource(tasks, 512, 512, 512, "random"), 2); // warm-up: kernels and code paths
+  const out: BenchResult[] = [];
+  for (const samples of sizes) {
+    const source = syntheticSource(tasks, samples, 512, samples, "random");
+    const toMicros = (seconds: number): number => (seconds / samples) * 1e6;
+    out.push(...await interleaved({
+      name: `MLP epoch via train(), ${samples} samples`, unit: "us/sample", higherIsBetter: false, rounds: o.rounds, threads: o.threads.slice(0, 1),
+      ours: async () => toMicros(await meanEpochSeconds(source)),
+      reference: (threads) => {
+        const seconds = runReference("epoch", { samples, threads, seconds: MIN_SECONDS });
+        return seconds === null ? null : toMicros(seconds);
+      },
+    }));
+  }
+  return out;
+}
+
+function emojiFiles(count: number): string[] {
+  const dir = path.join(path.dirname(require.resolve("emoji-datasource-twitter/package.json")), "img", "twitter", "64");
+  return readdirSync(dir).filter((f) => f.endsWith(".png")).sort().slice(0, count).map((f) => path.join(dir, f));
+}
+
+/** Images per second of the backbone's extract() (decoding excluded, one warm-up batch, passes over all images for MIN_SECONDS). */
+async function extractionRate(decoded: readonly DecodedImage[], inputSize: number): Promise<number> {
+  const bb = await loadBackbone("mobilenetv2", { inputSize });
+  try {
+    await bb.extract(decoded.slice(0, 16));
+    return decoded.length * await perSecond(async () => { await bb.extract(decoded); }, { warmup: 0 });
+  } finally {
+    bb.dispose();
+  }
+}
+
+/** Writes the decoded images as raw float32 [n, size, size, 3] for the PyTorch reference. */
+function writePixels(decoded: readonly DecodedImage[], size: number): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "distmatch-bench-pixels-")), "pixels.f32");
+  const all = new Float32Array(decoded.length * size * size * 3);
+  decoded.forEach((img, i) => all.set(img.data, i * size * size * 3));
+  writeFileSync(file, Buffer.from(all.buffer));
+  return file;
+}
+
+/**
+ * MobileNetV2 feature extraction (loadBackbone("mobilenetv2"), 224 px, batches of 16) on real emoji PNGs.
+ * Reference: torchvision's mobilenet_v2 (random weights, nothing downloaded) features + global average pool
+ * on the same pixels.
+ */
+export async function benchBackboneExtraction(o: RoundOptions, images = 64, inputSize = 224): Promise<BenchResult[]> {
+  const files = emojiFiles(images);
+  const decoded = await Promise.all(files.map((f) => decodeImage(f, { size: inputSize, channels: 3, fit: "fill" })));
+  const pixels = writePixels(decoded, inputSize);
+  try {
+    return await interleaved({
+      name: `MobileNetV2 features at ${inputSize} px, ${decoded.length} emoji PNGs`, unit: "images/s", rounds: o.rounds, threads: o.threads,
+      note: `reference: torchvision mobilenet_v2(weights=None).features + mean pool, NCHW, batch 16, no_grad, same ${decoded.length} images`,
+      ours: () => extractionRate(decoded, inputSize),
+      reference: (threads) => runReference("backbone", { pixels, images: decoded.length, size: inputSize, batch: 16, threads }),
+    });
+  } finally {
+    rmSync(path.dirname(pixels), { recursive: true, force: true });
+  }
+}
+
+/** Wall time and peak RSS of a child process running the CLI study (GNU time when present, else wall time only). */
+function timedStudy(args: readonly string[]): { seconds: number; peakMB: number | null } {
   const out = mkdtempSync(path.join(os.tmpdir(), "distmatch-bench-study-"));
   const cli = ["--import", "tsx", "src/cli/main.ts", "study", "--dataset", "soybean", "--out", out, "-q", "--no-report", ...args];
   const gnuTime = existsSync("/usr/bin/time");
   const start = performance.now();
   const child = gnuTime
-    ? spawnSync("/usr/bin/time", ["-f", "MAXRSS %M", process.execPath, ...cli], { encoding: "utf8" })
-    : spawnSync(process.execPath, cli, { encoding: "utf8" });
+    ? spawnSync("/usr/bin/time", ["-f", "MAXRSS %M", process.execPath, ...cli], { encoding: "utf8", maxBuffer: 64 << 20 })
+    : spawnSync(process.execPath, cli, { encoding: "utf8", maxBuffer: 64 << 20 });
   const seconds = (performance.now() - start) / 1000;
   rmSync(out, { recursive: true, force: true });
-  if (child.status !== 0) throw new Error(`default study failed: ${child.stderr.slice(-2000)}`);
+  if (child.status !== 0) throw new Error(`study ${args.join(" ")} failed (exit ${child.status}): ${child.stderr.slice(-2000)}`);
   const rss = /MAXRSS (\d+)/.exec(child.stderr);
   return { seconds, peakMB: rss ? Number(rss[1]) / 1024 : null };
 }
 
 /**
- * The default study (`distmatch study --dataset soybean`, 3 seeds, nothing cached): its wall time
- * against the same study on the pure-JS cpu backend, and its peak RSS against the 1.5 GB budget.
+ * The default study (`distmatch study --dataset soybean`, fresh output directory, nothing cached) as a
+ * child process: its wall time against the same study on the pure-JS cpu backend, and its peak RSS
+ * against the 1.5 GB budget.
  */
 export async function benchDefaultStudy(): Promise<BenchResult[]> {
   const wasm = timedStudy([]);
   const cpu = timedStudy(["--backend", "cpu"]);
-  const results = [result("default study (soybean, 3 seeds) wall time; reference: cpu backend", "s", wasm.seconds, cpu.seconds, { higherIsBetter: false })];
+  const mb = (x: number | null): string => (x === null ? "-" : `${x.toFixed(0)} MB`);
+  const results = [result("default study (soybean) wall time", "s", wasm.seconds, cpu.seconds, {
+    higherIsBetter: false, note: `reference: the same study with --backend cpu; peak RSS ${mb(wasm.peakMB)} (wasm), ${mb(cpu.peakMB)} (cpu)`,
+  })];
   if (wasm.peakMB !== null) {
-    results.push(result("default study peak RSS; reference: the 1.5 GB budget", "MB", wasm.peakMB, 1536, { higherIsBetter: false, goal: 1 }));
+    results.push(result("default study peak RSS", "MB", wasm.peakMB, 1536, {
+      higherIsBetter: false, goal: 1, note: "reference: the 1.5 GB budget (1536 MB); GNU time's maximum resident set size of the child",
+    }));
   }
   return results;
 }

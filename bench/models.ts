@@ -1,12 +1,21 @@
 import * as tf from "@tensorflow/tfjs";
+import { buildObjective, type Objective } from "../src/coupling/index.js";
+import type { Batch, BatchTargets } from "../src/data/batch.js";
+import type { Source } from "../src/data/types.js";
+import { Rng } from "../src/engine/random.js";
+import { buildSmallCnn } from "../src/models/cnn.js";
+import { MultiTaskModel } from "../src/models/multitask.js";
+import { multiClassTask, multiLabelTask, type Task } from "../src/tasks/types.js";
 
 /*
- * The benchmarked models and loss, written plainly so bench/reference/steps.py can mirror them op for op.
- * The coupling terms follow METHOD.md section 3 inline, because src/coupling/ did not exist yet when this
- * was written; replace them with distributionMatchingLoss / softCoAnnotationLoss once it does.
+ * The benchmarked models, built from the library's own parts (MultiTaskModel, buildSmallCnn,
+ * buildObjective) with synthetic data. bench/reference/steps.py mirrors them layer for layer and
+ * term for term; keep the two in step when either changes.
  */
 
-export const EPS = 1e-7;
+/** Classes of every task A and labels of every task B. */
+export const K = 7;
+export const M = 12;
 
 /** Synthetic relatedness, K x M, last class neutral (no related label), like expressions -> AUs. */
 export function syntheticRelatedness(k: number, m: number): number[][] {
@@ -14,110 +23,150 @@ export function syntheticRelatedness(k: number, m: number): number[][] {
     Array.from({ length: m }, (_, j) => (c === k - 1 ? 0 : (c * 5 + j * 3) % 7 === 0 ? 1 : (c + j) % 4 === 0 ? 0.5 : 0)));
 }
 
-/** [M, K] matrix adding sum_j log(1 - p_B(j)) over labels related to any class to each neutral class's score. */
-export function neutralMap(r: number[][]): number[][] {
-  const m = r[0].length;
-  const related = Array.from({ length: m }, (_, j) => r.some((row) => row[j] > 0));
-  const neutral = r.map((row) => row.every((v) => v <= 0));
-  return Array.from({ length: m }, (_, j) => neutral.map((n) => (n && related[j] ? 1 : 0)));
+/** Tasks a0, b0, a1, b1, ...: each pair a multi-class task (K classes) and a multi-label task (M labels). */
+export function pairTasks(pairs: number): Task[] {
+  return Array.from({ length: pairs }, (_, p) => [
+    multiClassTask(`a${p}`, Array.from({ length: K }, (_, i) => `c${i}`)),
+    multiLabelTask(`b${p}`, Array.from({ length: M }, (_, j) => `l${j}`)),
+  ]).flat();
 }
 
-export interface PairTensors {
-  readonly r: tf.Tensor2D;
-  readonly rT: tf.Tensor2D;
-  readonly neutral: tf.Tensor2D;
-}
-
-export function pairTensors(k: number, m: number): PairTensors {
-  const r = syntheticRelatedness(k, m);
-  return { r: tf.tensor2d(r), rT: tf.tensor2d(r).transpose(), neutral: tf.tensor2d(neutralMap(r)) };
-}
-
-export interface PairBatch {
-  readonly oneHotA: tf.Tensor2D; // [B, K]
-  readonly maskA: tf.Tensor1D; // [B]
-  readonly valuesB: tf.Tensor2D; // [B, M]
-  readonly maskB: tf.Tensor2D; // [B, M]
-}
-
-/** Synthetic targets: the first 60% of the batch carries A labels, the last 60% B labels (20% overlap). */
-export function syntheticPairBatch(batch: number, k: number, m: number, seed: number): PairBatch {
-  return tf.tidy(() => {
-    const labels = tf.randomUniform([batch], 0, k, "int32", seed);
-    const rows = tf.range(0, batch).div(batch);
-    const maskA = rows.less(0.6).cast("float32") as tf.Tensor1D;
-    const hasB = rows.greaterEqual(0.4).cast("float32").reshape([batch, 1]);
-    return {
-      oneHotA: tf.oneHot(labels, k).cast("float32") as tf.Tensor2D,
-      maskA,
-      valuesB: tf.randomUniform([batch, m], 0, 1, "float32", seed + 1).less(0.3).cast("float32") as tf.Tensor2D,
-      maskB: tf.mul(tf.ones([batch, m]), hasB) as tf.Tensor2D,
-    };
-  });
-}
-
-function bce(p: tf.Tensor, target: tf.Tensor): tf.Tensor {
-  const pc = tf.clipByValue(p, EPS, 1 - EPS);
-  return tf.neg(tf.add(tf.mul(target, tf.log(pc)), tf.mul(tf.sub(1, target), tf.log(tf.sub(1, pc)))));
-}
-
-/** L_A + L_B + L_DM + L_SCA for one (multi-class A, multi-label B) pair. */
-export function pairLoss(logitsA: tf.Tensor, logitsB: tf.Tensor, batch: PairBatch, pair: PairTensors, coupling: boolean): tf.Scalar {
-  const logPA = tf.logSoftmax(logitsA);
-  const ceA = tf.neg(tf.sum(tf.mul(batch.oneHotA, logPA), 1));
-  const lossA = tf.div(tf.sum(tf.mul(ceA, batch.maskA)), tf.maximum(tf.sum(batch.maskA), 1));
-  const pB = tf.sigmoid(logitsB);
-  const lossB = tf.div(tf.sum(tf.mul(bce(pB, batch.valuesB), batch.maskB)), tf.maximum(tf.sum(batch.maskB), 1));
-  if (!coupling) return tf.add(lossA, lossB) as tf.Scalar;
-  const pA = tf.exp(logPA);
-  // distribution matching A -> B: q_B = p_A R, H(p_B, q_B) averaged over labels and samples
-  const qB = tf.matMul(pA, pair.r);
-  const lossDM = tf.mean(bce(qB, pB));
-  // soft co-annotation B -> A: q_A = softmax(log p_B R^T + log(1 - p_B) N), L = -sum q_A log p_A
-  const pBc = tf.clipByValue(pB, EPS, 1 - EPS);
-  const scores = tf.add(tf.matMul(tf.log(pBc), pair.rT), tf.matMul(tf.log(tf.sub(1, pBc)), pair.neutral));
-  const lossSCA = tf.mean(tf.neg(tf.sum(tf.mul(tf.softmax(scores), logPA), 1)));
-  return tf.addN([lossA, lossB, lossDM, lossSCA]) as tf.Scalar;
-}
-
-/** Trunk Dense(hidden, relu) and one Dense head per task: heads alternate 7-class and 12-label, as in the issue. */
-export function buildMlp(inputDim: number, hidden: number, headSizes: readonly number[]): tf.LayersModel {
-  const input = tf.input({ shape: [inputDim] });
-  const trunk = tf.layers.dense({ units: hidden, activation: "relu" }).apply(input) as tf.SymbolicTensor;
-  const heads = headSizes.map((units) => tf.layers.dense({ units }).apply(trunk) as tf.SymbolicTensor);
-  return tf.model({ inputs: input, outputs: heads });
-}
-
-/** Three conv3x3(same) + batch-norm + relu + maxpool2 blocks, global average pool, one head per task. */
-export function buildCnn(size: number, channels: readonly number[], headSizes: readonly number[]): tf.LayersModel {
-  const input = tf.input({ shape: [size, size, 3] });
-  let x: tf.SymbolicTensor = input;
-  for (const filters of channels) {
-    x = tf.layers.conv2d({ filters, kernelSize: 3, padding: "same", useBias: false }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.batchNormalization({ epsilon: 1e-5, momentum: 0.9 }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
-    x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }).apply(x) as tf.SymbolicTensor;
+/** The objective train() gets: supervised terms plus DM + product-mode SCA (lambdas 1, co 0) per pair. */
+export function pairObjective(tasks: readonly Task[]): Objective {
+  const values = syntheticRelatedness(K, M);
+  const specs = [];
+  for (let p = 0; 2 * p + 1 < tasks.length; p++) {
+    const [a, b] = [tasks[2 * p], tasks[2 * p + 1]];
+    if (a.kind !== "multiclass" || b.kind !== "multilabel") throw new Error(`pairObjective: tasks ${2 * p}, ${2 * p + 1} must be multi-class, multi-label`);
+    specs.push({
+      relatedness: { from: a.name, to: b.name, toKind: "multilabel" as const, rows: a.classes, columns: b.labels, values },
+      lambdas: { dm: 1, sca: 1, co: 0 },
+      scaMode: "product" as const,
+    });
   }
-  const pooled = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
-  const heads = headSizes.map((units) => tf.layers.dense({ units }).apply(pooled) as tf.SymbolicTensor);
-  return tf.model({ inputs: input, outputs: heads });
+  return buildObjective(tasks, specs);
 }
 
-/** Sum of pairLoss over consecutive (A, B) head pairs. */
-export function multiPairLoss(outputs: tf.Tensor[], batches: readonly PairBatch[], pairs: readonly PairTensors[], coupling: boolean): tf.Scalar {
-  const terms: tf.Tensor[] = [];
-  for (let p = 0; p < pairs.length; p++) terms.push(pairLoss(outputs[2 * p], outputs[2 * p + 1], batches[p], pairs[p], coupling));
-  return (terms.length === 1 ? terms[0] : tf.addN(terms)) as tf.Scalar;
+/** Dropout after the trunk's hidden layer: the study's default (src/study/config.ts). */
+export const TRUNK_DROPOUT = 0.2;
+
+/** 512 -> Dense(256) + ReLU + dropout -> one Dense head per task. */
+export function libraryMlp(tasks: readonly Task[], inputDim = 512, hidden = 256): MultiTaskModel {
+  return new MultiTaskModel({ inputShape: [inputDim], tasks, trunk: { hidden: [hidden], activation: "relu", dropout: TRUNK_DROPOUT }, seed: 1 });
 }
 
-/** One Adam step on the loss; reads the loss back, as a training loop that reports progress does. */
-export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, lossOf: (outputs: tf.Tensor[]) => tf.Scalar): number {
-  const cost = optimizer.minimize(() => {
-    const out = model.apply(x, { training: true });
-    return lossOf(Array.isArray(out) ? (out as tf.Tensor[]) : [out as tf.Tensor]);
-  }, true);
-  if (!cost) throw new Error("optimizer.minimize returned no cost");
-  const value = cost.dataSync()[0];
-  cost.dispose();
-  return value;
+/** buildSmallCnn (3 x conv3x3 + BN + ReLU + maxpool, GAP) as the backbone, heads straight on its 64 features. */
+export function libraryCnn(tasks: readonly Task[], size = 64): MultiTaskModel {
+  const backbone = buildSmallCnn({ inputShape: [size, size, 3], filters: [16, 32, 64], seed: 2 });
+  return new MultiTaskModel({ inputShape: [size, size, 3], tasks, backbone, trunk: { hidden: [], dropout: 0 }, seed: 2 });
+}
+
+/** Synthetic targets for one batch: the first 60% of rows carry A labels, the last 60% B labels (20% overlap). */
+export function syntheticTargets(tasks: readonly Task[], batch: number, seed: number): Record<string, BatchTargets> {
+  const source = syntheticSource(tasks, batch, 1, seed, "split");
+  return makeTargets(source, tasks);
+}
+
+/**
+ * A synthetic source of n rows for pair tasks. "split": rows < 60% carry A, rows >= 40% carry B
+ * (a fixed layout, for a step benchmark); "random": each row carries A and B with probability 0.6.
+ */
+export function syntheticSource(tasks: readonly Task[], n: number, inputDim: number, seed: number, layout: "split" | "random"): Source {
+  const rng = new Rng(seed);
+  const inputs = new Float32Array(n * inputDim);
+  for (let i = 0; i < inputs.length; i++) inputs[i] = gaussian(rng);
+  const targets: Source["targets"] = Object.fromEntries(tasks.map((task) => {
+    const has = (row: number, a: boolean): boolean =>
+      layout === "split" ? (a ? row < 0.6 * n : row >= 0.4 * n) : rng.next() < 0.6;
+    if (task.kind === "multiclass") {
+      const labels = Int32Array.from({ length: n }, (_, row) => (has(row, true) ? rng.int(K) : -1));
+      return [task.name, { kind: "multiclass" as const, labels }];
+    }
+    const values = new Float32Array(n * M);
+    const mask = new Float32Array(n * M);
+    for (let row = 0; row < n; row++) {
+      if (!has(row, false)) continue;
+      for (let j = 0; j < M; j++) {
+        mask[row * M + j] = 1;
+        values[row * M + j] = rng.next() < 0.3 ? 1 : 0;
+      }
+    }
+    return [task.name, { kind: "multilabel" as const, values, mask }];
+  }));
+  return { name: "synthetic", n, inputShape: [inputDim], inputs, targets };
+}
+
+function gaussian(rng: Rng): number {
+  const u = Math.max(rng.next(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
+}
+
+function makeTargets(source: Source, tasks: readonly Task[]): Record<string, BatchTargets> {
+  return Object.fromEntries(tasks.map((task): [string, BatchTargets] => {
+    const t = source.targets[task.name];
+    if (t.kind === "multiclass") {
+      const oneHot = new Float32Array(source.n * K);
+      const mask = new Float32Array(source.n);
+      t.labels.forEach((label, row) => { if (label >= 0) { oneHot[row * K + label] = 1; mask[row] = 1; } });
+      return [task.name, { kind: "multiclass", oneHot: tf.tensor2d(oneHot, [source.n, K]), mask: tf.tensor1d(mask) }];
+    }
+    return [task.name, { kind: "multilabel", values: tf.tensor2d(t.values, [source.n, M]), mask: tf.tensor2d(t.mask, [source.n, M]) }];
+  }));
+}
+
+export function targetTensors(targets: Readonly<Record<string, BatchTargets>>): tf.Tensor[] {
+  return Object.values(targets).flatMap((t) => (t.kind === "multiclass" ? [t.oneHot, t.mask] : [t.values, t.mask]));
+}
+
+/*
+ * The training step of src/train/trainer.ts (its private trainStep and the per-epoch accumulation of
+ * runEpoch), copied here because the trainer does not export them: optimizer.minimize over
+ * model.forward(inputs, true, rng) + objective, the terms kept and summed on the backend, read back
+ * once per epoch. Keep in step with the trainer.
+ */
+export function trainerStep(
+  model: MultiTaskModel,
+  objective: Objective,
+  optimizer: tf.Optimizer,
+  batch: Pick<Batch, "inputs" | "targets">,
+  rng: Rng,
+  variables: tf.Variable[],
+): Record<string, tf.Scalar> {
+  let kept: Record<string, tf.Scalar> = {};
+  optimizer.minimize(
+    () => {
+      const logits = model.forward(batch.inputs, true, rng);
+      const { terms, total } = objective(logits, batch.targets);
+      kept = Object.fromEntries(Object.entries({ ...terms, total: total.clone() }).map(([k, v]) => [k, tf.keep(v)]));
+      return total;
+    },
+    false,
+    variables,
+  );
+  return kept;
+}
+
+/** Sums the kept terms across steps (runEpoch's accumulate). */
+export function accumulate(sums: Map<string, tf.Tensor>, terms: Record<string, tf.Scalar>): void {
+  for (const [name, value] of Object.entries(terms)) {
+    const prev = sums.get(name);
+    if (prev) {
+      sums.set(name, tf.add(prev, value));
+      prev.dispose();
+      value.dispose();
+    } else {
+      sums.set(name, value);
+    }
+  }
+}
+
+/** Reads the mean of each term (runEpoch's readMeans): the one sync point of an epoch. */
+export async function readMeans(sums: Map<string, tf.Tensor>, steps: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [name, sum] of sums) {
+    out[name] = (await sum.data())[0] / Math.max(steps, 1);
+    sum.dispose();
+  }
+  sums.clear();
+  return out;
 }

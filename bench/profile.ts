@@ -1,26 +1,34 @@
 /**
- * Per-kernel time of one training step (tf.profile, wall time per kernel call, summed by kernel name):
- * `npx tsx bench/profile.ts [mlp|cnn]`. Used to find what keeps a step slow.
+ * Per-kernel time of one training step on the library path (MultiTaskModel + buildObjective + the
+ * trainer's step, as bench/models.ts builds them; tf.profile, wall time per kernel call, summed by
+ * kernel name): `npx tsx bench/profile.ts [mlp|cnn]`. Used to find what keeps a step slow.
  */
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../src/engine/backend.js";
+import { fusedAdam } from "../src/train/fused-adam.js";
+import { Rng } from "../src/engine/random.js";
 import "../src/engine/fast.js";
-import { buildCnn, buildMlp, pairLoss, pairTensors, syntheticPairBatch, trainStep } from "./models.js";
+import { accumulate, libraryCnn, libraryMlp, pairObjective, pairTasks, readMeans, syntheticTargets, trainerStep } from "./models.js";
 
 async function main(kind: string): Promise<void> {
   await useBackend("wasm");
   const cnn = kind === "cnn";
   const batchSize = cnn ? 64 : 256;
-  const model = cnn ? buildCnn(64, [16, 32, 64], [7, 12]) : buildMlp(512, 256, [7, 12]);
-  const x = cnn ? tf.randomNormal([64, 64, 64, 3]) : tf.randomNormal([256, 512]);
-  const pair = pairTensors(7, 12);
-  const batch = syntheticPairBatch(batchSize, 7, 12, 1);
-  const optimizer = tf.train.adam(1e-3);
-  const step = (): number => trainStep(model, optimizer, x, (out) => pairLoss(out[0], out[1], batch, pair, true));
+  const tasks = pairTasks(1);
+  const model = cnn ? libraryCnn(tasks) : libraryMlp(tasks);
+  const objective = pairObjective(tasks);
+  const inputs = cnn ? tf.randomNormal([64, 64, 64, 3]) : tf.randomNormal([256, 512]);
+  const targets = syntheticTargets(tasks, batchSize, 1);
+  const optimizer = fusedAdam(1e-3);
+  const rng = new Rng(1);
+  const variables = model.trainableVariables;
+  const sums = new Map<string, tf.Tensor>();
+  const step = (): void => accumulate(sums, trainerStep(model, objective, optimizer, { inputs, targets }, rng, variables));
   step();
   const start = performance.now();
   const info = await tf.profile(() => { step(); });
   const wall = performance.now() - start;
+  await readMeans(sums, 2);
   const byKernel = new Map<string, { ms: number; calls: number }>();
   for (const k of info.kernels) {
     const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };

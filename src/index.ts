@@ -47,6 +47,7 @@ export * from "./relatedness/index.js";
 
 // data
 export * from "./data/index.js";
+export type { DatasetTable, InputMatrix, InputOptions } from "./data/dataset.js";
 
 // models
 export { MultiTaskModel, predictorFromLayersModel, probabilities, defaultTrunk, type ModelOptions, type TrunkOptions, type Activation, type Predictor } from "./models/multitask.js";

@@ -16,17 +16,24 @@ const nodeStandIns: Alias[] = [
   { find: /^(node:module|node:url|node:zlib|sharp)$/, replacement: here("src/node/unavailable.ts") },
 ];
 
-/** The core's imports of src/io/storage.ts get the web version, whose "files" are the in-memory file system. */
-function webStorage(): Plugin {
-  const core = here("../src/io/storage.ts");
-  const web = here("src/node/storage.ts");
+/**
+ * Two core modules get a web version: src/io/storage.ts (whose "files" become the in-memory file
+ * system) and src/io/optional.ts (whose optional packages become bundled imports, or a clear error).
+ */
+const webVersions: Readonly<Record<string, string>> = {
+  [here("../src/io/storage.ts")]: here("src/node/storage.ts"),
+  [here("../src/io/optional.ts")]: here("src/node/optional.ts"),
+};
+
+function webModules(): Plugin {
+  const replacements = new Set(Object.values(webVersions));
   return {
-    name: "distmatch-web-storage",
+    name: "distmatch-web-modules",
     enforce: "pre",
     async resolveId(source, importer, options) {
-      if (!importer || importer === web || !/\/storage(\.js|\.ts)?$/.test(source)) return null;
+      if (!importer || replacements.has(importer) || !/\/(storage|optional)(\.js|\.ts)?$/.test(source)) return null;
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-      return resolved?.id === core ? web : null;
+      return (resolved && webVersions[resolved.id]) ?? null;
     },
   };
 }
@@ -35,15 +42,18 @@ export default defineConfig({
   root: here("."),
   base: "./",
   resolve: { alias: nodeStandIns },
-  worker: { format: "es", plugins: () => [webStorage()] },
+  worker: { format: "es", plugins: () => [webModules()] },
   build: {
     outDir: here("dist"),
     emptyOutDir: true,
     target: "es2022",
     chunkSizeWarningLimit: 8000,
     reportCompressedSize: false,
+    // The core reads its package.json (for the version it records) through new URL(..., import.meta.url):
+    // inline it as a data: URL, which the in-memory file system decodes, whatever its size.
+    assetsInlineLimit: (file: string) => (file.endsWith("package.json") ? true : undefined),
   },
-  plugins: [webStorage(), offlineCache()],
+  plugins: [webModules(), offlineCache()],
   server: { host: "127.0.0.1", port: 5173 },
   preview: { host: "127.0.0.1", port: 4173 },
 });

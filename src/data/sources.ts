@@ -1,4 +1,4 @@
-import type { DatasetTable, InputMatrix } from "../datasets/types.js";
+import type { DatasetTable, InputMatrix } from "./dataset.js";
 import type { Task } from "../tasks/types.js";
 import { headSize } from "../tasks/types.js";
 import { inputSize, type Source, type TaskTargets } from "./types.js";

@@ -1,4 +1,4 @@
-import type { DatasetTable } from "../datasets/types.js";
+import type { DatasetTable } from "./dataset.js";
 import { Rng } from "../engine/random.js";
 
 export interface TrainValTestOptions {

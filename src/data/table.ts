@@ -1,5 +1,5 @@
 import type { Task } from "../tasks/types.js";
-import type { DatasetTable, InputMatrix } from "../datasets/types.js";
+import type { DatasetTable, InputMatrix } from "./dataset.js";
 import { cellText, missingTest, parseLabelCell } from "./cells.js";
 import { DataError } from "./errors.js";
 import { fitInputEncoder, type InputEncoder } from "./encoder.js";

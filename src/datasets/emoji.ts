@@ -1,11 +1,10 @@
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import * as path from "node:path";
 import { multiClassTask, multiLabelTask, type MultiClassTask, type MultiLabelTask } from "../tasks/types.js";
 import { imageInputs } from "../features/inputs.js";
 import type { BuiltinDataset, DatasetTable, InputMatrix, InputOptions } from "./types.js";
 
-const require = createRequire(import.meta.url);
+import { resolveOptional } from "../io/optional.js";
 
 interface EmojibaseEntry {
   readonly label: string;
@@ -46,7 +45,7 @@ interface EmojiIndex {
 }
 
 function packageRoot(name: string): string {
-  return path.dirname(require.resolve(`${name}/package.json`));
+  return path.dirname(resolveOptional(`${name}/package.json`, "the built-in emoji data set"));
 }
 
 let cachedIndex: EmojiIndex | undefined;

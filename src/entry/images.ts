@@ -1,7 +1,8 @@
 /**
  * distmatch/images: images as inputs: decoding (sharp), pretrained backbones as feature extractors
  * (MobileNetV2, face-api), a content-addressed feature cache, and image folders or manifests.
- * sharp, nsfwjs and @vladmandic/face-api are optional peer dependencies, loaded when first used.
+ * sharp and @vladmandic/face-api are optional peer dependencies, loaded when first used; the MobileNetV2
+ * weights ship with distmatch (models/mobilenet_v2).
  */
 export { loadBackbone } from "../features/backbones.js";
 export { extractWithCache, type ImageItem, type CacheStats } from "../features/cache.js";

@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import * as path from "node:path";
-import type { ProgressFn } from "../datasets/types.js";
+import type { ProgressFn } from "./types.js";
 import type { Backbone } from "./types.js";
 import { decodeImage, describeDecode, type DecodedImage } from "./image.js";
 

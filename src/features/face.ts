@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { createRequire } from "node:module";
+import { requireOptional } from "../io/optional.js";
 import * as tf from "../engine/tf.js";
 import type { Backbone } from "./types.js";
 import type { DecodedImage } from "./image.js";
@@ -93,9 +93,9 @@ export async function loadFaceDescriptor(options: FaceDescriptorOptions = {}): P
 }
 
 function loadFaceApi(): FaceApi {
-  const require = createRequire(import.meta.url);
   // The wasm Node build requires "@tensorflow/tfjs" itself, so it runs on the backend chosen here.
-  return require("@vladmandic/face-api/dist/face-api.node-wasm.js") as FaceApi;
+  requireOptional("@tensorflow/tfjs", "the face backbone (face-api's Node build)");
+  return requireOptional<FaceApi>("@vladmandic/face-api/dist/face-api.node-wasm.js", "the face backbone");
 }
 
 async function describeOne(faceapi: FaceApi, image: DecodedImage, detectorOptions: object, margin: number, stats: FaceStats): Promise<Float32Array> {

@@ -1,4 +1,14 @@
-import sharp, { type OutputInfo } from "sharp";
+import type { OutputInfo } from "sharp";
+import { importOptional } from "../io/optional.js";
+
+type Sharp = typeof import("sharp").default;
+
+let sharpModule: Promise<Sharp> | undefined;
+
+/** sharp (libvips) is an optional peer dependency, loaded on the first decode. */
+function loadSharp(): Promise<Sharp> {
+  return (sharpModule ??= importOptional<{ default: Sharp }>("sharp", "decoding images").then((m) => m.default));
+}
 
 /** Decoded pixels, row-major [height, width, channels], float32 in [0, 1]. */
 export interface DecodedImage {
@@ -35,6 +45,7 @@ export function describeDecode(options: DecodeOptions): string {
 export async function decodeImage(pathOrBuffer: string | Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const channels = options.channels ?? 3;
   const input = typeof pathOrBuffer === "string" ? pathOrBuffer : Buffer.from(pathOrBuffer.buffer, pathOrBuffer.byteOffset, pathOrBuffer.byteLength);
+  const sharp = await loadSharp();
   let pipeline = sharp(input).flatten({ background: options.background ?? WHITE });
   if (options.size !== undefined) {
     const [width, height] = typeof options.size === "number" ? [options.size, options.size] : options.size;

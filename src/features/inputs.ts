@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import type { InputMatrix, ProgressFn } from "../datasets/types.js";
+import type { InputMatrix } from "../data/dataset.js";
+import type { ProgressFn } from "./types.js";
 import { loadBackbone } from "./backbones.js";
 import { extractWithCache, type CacheStats, type ImageItem } from "./cache.js";
 import { decodeImage } from "./image.js";

@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
-import { createRequire } from "node:module";
+import { resolveOptional } from "../io/optional.js";
 import * as tf from "../engine/tf.js";
 
 /**
@@ -69,9 +69,8 @@ export async function hashFiles(files: readonly string[]): Promise<string> {
 }
 
 /** Directory of an installed package (found through its entry point, since package.json may not be exported). */
-export function packageDir(name: string): string {
-  const require = createRequire(import.meta.url);
-  let dir = path.dirname(require.resolve(name));
+export function packageDir(name: string, purpose = `reading files of "${name}"`): string {
+  let dir = path.dirname(resolveOptional(name, purpose));
   while (path.basename(dir) !== path.basename(name) || !dir.includes("node_modules")) {
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error(`cannot locate the folder of package "${name}"`);

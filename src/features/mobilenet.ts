@@ -1,9 +1,10 @@
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import * as tf from "../engine/tf.js";
 import type { Backbone } from "./types.js";
 import type { DecodedImage } from "./image.js";
-import { hashFiles, memoryModelHandler, packageDir } from "./io.js";
+import { hashFiles, memoryModelHandler } from "./io.js";
 import { imagesToTensor } from "./tensor.js";
 
 /** Last layer kept: the 7x7x1280 ReLU6 map (at 224 px) before nsfwjs' pooling and classifier head. */
@@ -42,7 +43,8 @@ interface KerasTopology {
 export async function loadMobileNetV2(options: MobileNetOptions = {}): Promise<Backbone> {
   const inputSize = options.inputSize ?? 224;
   const batchSize = options.batchSize ?? 16;
-  const dir = path.join(packageDir("nsfwjs"), "dist", "models", "mobilenet_v2");
+  // Shipped with distmatch (models/mobilenet_v2, copied from nsfwjs 4.3.0), two levels up from src/ or dist/.
+  const dir = fileURLToPath(new URL("../../models/mobilenet_v2/", import.meta.url));
   const files = [path.join(dir, "model.min.js"), path.join(dir, "group1-shard1of1.min.js")];
   const { topology, manifest, shard } = readBundledModel(files[0], files[1]);
   const trimmed = trimToFeatures(topology, inputSize);

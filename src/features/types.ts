@@ -22,3 +22,6 @@ export interface Backbone {
 }
 
 export type BackboneName = "mobilenetv2" | "face-descriptor";
+
+/** Progress of long work (feature extraction, decoding): done of total, with a short label. */
+export type ProgressFn = (done: number, total: number, label: string) => void;

@@ -1,6 +1,7 @@
 import * as tf from "../engine/tf.js";
 import type { Task } from "../tasks/types.js";
 import { headSize } from "../tasks/types.js";
+import { denseOnConstantInput } from "../engine/dense.js";
 import { Rng } from "../engine/random.js";
 
 export type Activation = "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "linear";
@@ -72,11 +73,20 @@ export class MultiTaskModel {
     this.model = tf.model({ inputs: input, outputs, name: "distmatch" });
   }
 
-  /** Logits per task name. `rng` draws the dropout masks when training. */
+  /**
+   * Logits per task name. `rng` draws the dropout masks when training. No gradient flows to `inputs`
+   * (training differentiates the weights only), which lets the first trainable layer skip its input gradient.
+   */
   forward(inputs: tf.Tensor, training: boolean, rng?: Rng): Record<string, tf.Tensor2D> {
     let h = this.backbone ? (this.backbone.apply(inputs, { training }) as tf.Tensor) : inputs;
     if (this.flatten) h = this.flatten.apply(h) as tf.Tensor;
-    for (const layer of this.trunkLayers) h = applyLayer(layer, h, training, rng);
+    // Until a trainable layer has run, h is a constant of the weights being trained.
+    let constant = !this.backbone || !this.backbone.trainable;
+    for (const layer of this.trunkLayers) {
+      const fast = training && constant ? denseOnConstantInput(layer, h) : null;
+      h = fast ?? applyLayer(layer, h, training, rng);
+      if (layer.trainableWeights.length > 0) constant = false;
+    }
     const out: Record<string, tf.Tensor2D> = {};
     this.tasks.forEach((task, i) => {
       out[task.name] = this.heads[i].apply(h) as tf.Tensor2D;

@@ -1,5 +1,15 @@
-import { parse, View } from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
+import { importOptional } from "../io/optional.js";
+
+type Vega = typeof import("vega");
+type VegaLite = typeof import("vega-lite");
+
+let loaded: Promise<[Vega, VegaLite]> | undefined;
+
+/** vega and vega-lite are optional peer dependencies, loaded for the first chart. */
+function loadVega(): Promise<[Vega, VegaLite]> {
+  return (loaded ??= Promise.all([importOptional<Vega>("vega", "the report's charts"), importOptional<VegaLite>("vega-lite", "the report's charts")]));
+}
 
 /**
  * Vega-Lite spec -> SVG string, rendered headless in Node (renderer "none", no canvas, no DOM).
@@ -7,6 +17,7 @@ import { compile, type TopLevelSpec } from "vega-lite";
  * data values arrive escaped; test/report/report.test.ts checks this.
  */
 export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
+  const [{ parse, View }, { compile }] = await loadVega();
   const vegaSpec = compile(spec).spec;
   const view = new View(parse(vegaSpec), { renderer: "none" });
   try {

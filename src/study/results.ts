@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { epochRecordSchema, taskMetricsSchema } from "../train/records.js";
 
 /**
  * The schema of `results.json`, the one artefact a study leaves behind. The report is built
@@ -21,31 +22,6 @@ export const relatednessSchema = z.object({
   values: matrix,
   support: matrix.optional(),
   origin: z.string().optional(),
-});
-
-/** Metrics of one task on the test set. Multi-class: accuracy, macroF1; multi-label: meanF1, meanAccuracy, score. */
-export const taskMetricsSchema = z.object({
-  kind: z.enum(["multiclass", "multilabel"]),
-  /** Name of the metric the study compares variants on (accuracy / score by default). */
-  primary: z.string(),
-  values: z.record(z.string(), z.number()),
-  /** Multi-class only: rows = true class, columns = predicted class. */
-  confusion: matrix.optional(),
-  /** Multi-label only: F1 per label, in the task's label order; null where no test entry was annotated. */
-  perLabelF1: z.array(z.number().nullable()).optional(),
-  /** Number of annotated test samples (multi-class) or annotated entries (multi-label). */
-  n: z.number(),
-});
-
-export const epochRecordSchema = z.object({
-  epoch: z.number(),
-  /** Mean training value of each objective term ("sup:<task>", "dm:<a>-><b>", "sca:<a><-<b>", "co:...", "total"). */
-  losses: z.record(z.string(), z.number()),
-  /** Validation value of each task's primary metric. */
-  validation: z.record(z.string(), z.number()),
-  /** Summed supervised loss on the validation set (what early stopping watches by default). */
-  validationLoss: z.number().optional(),
-  seconds: z.number(),
 });
 
 export const runResultSchema = z.object({
@@ -119,8 +95,9 @@ export const studyResultsSchema = z.object({
 
 export type StudyResults = z.infer<typeof studyResultsSchema>;
 export type RunResult = z.infer<typeof runResultSchema>;
-export type TaskMetricsRecord = z.infer<typeof taskMetricsSchema>;
-export type EpochRecord = z.infer<typeof epochRecordSchema>;
 export type TaskSummary = z.infer<typeof taskSummarySchema>;
 export type SummaryCell = z.infer<typeof summaryCellSchema>;
 export type VariantRecord = z.infer<typeof variantSchema>;
+
+// Produced by training and evaluation (src/train/records.ts); re-exported for existing imports.
+export { epochRecordSchema, taskMetricsSchema, type EpochRecord, type TaskMetricsRecord } from "../train/records.js";

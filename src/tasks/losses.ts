@@ -1,6 +1,5 @@
 import * as tf from "../engine/tf.js";
-import type { BatchTargets } from "../data/batch.js";
-import type { Task } from "./types.js";
+import type { BatchTargets, Task } from "./types.js";
 
 /**
  * Masked supervised losses on logits (METHOD.md section 3). Both use closed forms that never take

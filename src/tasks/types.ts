@@ -1,3 +1,5 @@
+import type * as tf from "../engine/tf.js";
+
 /** A multi-class task: exactly one of K classes per sample (softmax head). */
 export interface MultiClassTask {
   readonly kind: "multiclass";
@@ -44,3 +46,19 @@ function assertTaskShape(name: string, names: readonly string[], field: string):
     seen.add(n);
   }
 }
+
+/** Batch targets of a multi-class task: one-hot [B, K] and mask [B] (1 = labelled). */
+export interface MultiClassBatchTargets {
+  readonly kind: "multiclass";
+  readonly oneHot: tf.Tensor2D;
+  readonly mask: tf.Tensor1D;
+}
+
+/** Batch targets of a multi-label task: values [B, M] in {0,1} and mask [B, M] (1 = annotated). */
+export interface MultiLabelBatchTargets {
+  readonly kind: "multilabel";
+  readonly values: tf.Tensor2D;
+  readonly mask: tf.Tensor2D;
+}
+
+export type BatchTargets = MultiClassBatchTargets | MultiLabelBatchTargets;

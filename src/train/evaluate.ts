@@ -4,7 +4,7 @@ import type { Task } from "../tasks/types.js";
 import type { Predictor } from "../models/multitask.js";
 import { probabilities } from "../models/multitask.js";
 import { multiClassMetrics, multiLabelMetrics, primaryMetric } from "../eval/metrics.js";
-import type { TaskMetricsRecord } from "../study/results.js";
+import type { TaskMetricsRecord } from "./records.js";
 
 /** Probabilities per task for every row of a source, [n * headSize] row-major. */
 export async function predictSource(model: Predictor, source: Source, batchSize = 512): Promise<Record<string, Float32Array>> {

@@ -5,11 +5,12 @@ import { makeBatch, disposeBatch } from "../data/batching.js";
 import { SourceSampler, type SamplingPolicy } from "../data/samplers.js";
 import { Rng } from "../engine/random.js";
 import type { MultiTaskModel } from "../models/multitask.js";
-import type { EpochRecord } from "../study/results.js";
+import type { EpochRecord } from "./records.js";
 import { fileStorage, type Storage } from "../io/storage.js";
 import { ensureWasmFixes } from "../engine/backend.js";
 import { saveCheckpoint, loadCheckpoint, type NamedTensor } from "./checkpoint.js";
 import { metricsFromProbabilities, predictSource, primaryValues, supervisedLossFromProbabilities } from "./evaluate.js";
+import { fusedAdam } from "./fused-adam.js";
 
 /** The training objective: named scalar terms and their weighted total, from logits and batch targets. */
 export type Objective = (
@@ -110,7 +111,8 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
     sources.map((s) => s.n),
     { batchSize: opts.batchSize, policy: opts.sampler, rng: base.fork("sampler"), stepsPerEpoch: opts.stepsPerEpoch },
   );
-  const optimizer = tf.train.adam(opts.learningRate);
+  // Bit-identical to tf.train.adam, one fused update per variable (src/train/fused-adam.ts).
+  const optimizer = fusedAdam(opts.learningRate);
   const loop: LoopState = { epoch: 0, history: [], bestValue: null, bestEpoch: 0, badEpochs: 0, stoppedEarly: false };
   let best: tf.Tensor[] | null = null;
   // On wasm, conv weights cannot train without the kernel fixes; installed here rather than on import.

@@ -106,7 +106,8 @@ describe("browser app in headless chromium", { skip }, () => {
     await page.goto(server.url, { waitUntil: "load" });
     const results = await cli;
     await page.setInputFiles("#results-input", join(out, "penguins-byo", "results.json"));
-    await page.locator("#report").waitFor({ state: "visible" });
+    await page.waitForFunction(() => !document.getElementById("report")!.hidden || document.getElementById("results-error")!.textContent !== "");
+    assert.equal(await page.locator("#results-error").textContent(), "");
     const frame = (await (await page.$("#report"))!.contentFrame())!;
     await frame.locator("td.mean[data-value]").first().waitFor();
     const values = await frame.$$eval("td.mean[data-value]", (tds) => tds.map((td) => Number(td.dataset.value)));
