@@ -83,7 +83,24 @@ describe("browser app in headless chromium", { skip }, () => {
     assert.ok(counts.some((row) => row.includes("species") && row.includes("species-survey.csv") && row.includes("Adelie")), counts.join("\n"));
     assert.equal(await page.locator("#mapping-error").textContent(), "");
 
+    const unnamed = await page.$$eval("input, select, button", (controls) =>
+      controls
+        .filter((c) => (c as HTMLElement).offsetParent !== null)
+        .filter((c) => !((c as HTMLInputElement).labels?.length || c.getAttribute("aria-label") || (c.tagName === "BUTTON" && c.textContent?.trim())))
+        .map((c) => c.outerHTML.slice(0, 80)),
+    );
+    assert.deepEqual(unnamed, [], "every visible control has a label");
+    // Layout shifts while training (not caused by input): the progress list is laid out before the first run.
+    await page.evaluate(() => {
+      const scope = window as unknown as { shift: number };
+      scope.shift = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[]) if (!entry.hadRecentInput) scope.shift += entry.value;
+      }).observe({ type: "layout-shift" });
+    });
     const frame = await runStudyInPage(page, { seeds: "0", epochs: EPOCHS, backend: "wasm" }, problems);
+    const shift = await page.evaluate(() => (window as unknown as { shift: number }).shift);
+    assert.ok(shift < 0.01, `cumulative layout shift while training: ${shift}`);
     assert.equal(await page.locator("#backend-used").textContent(), "wasm");
     assert.equal(await page.locator("#progress progress").count(), 4, "one progress bar per run: ST x 2 tasks, MT, MT + coupling");
 

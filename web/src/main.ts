@@ -47,8 +47,9 @@ async function readUpload(file: File): Promise<LoadedFile> {
 async function addSources(files: readonly File[]): Promise<void> {
   for (const file of files) {
     const loaded = await readUpload(file);
-    const clash = state.sources.some((s) => s.name === file.name) || state.test?.name === file.name;
-    state.sources = [...state.sources.filter((s) => s.name !== file.name), clash && state.test?.name === file.name ? { ...loaded, error: `${file.name}: already given as the test file` } : loaded];
+    const isTest = state.test?.name === file.name;
+    // A file given again replaces the earlier one; the same name as the test file would be ambiguous.
+    state.sources = [...state.sources.filter((s) => s.name !== file.name), isTest ? { ...loaded, error: `${file.name}: already given as the test file` } : loaded];
   }
   await dataChanged();
 }
