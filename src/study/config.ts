@@ -102,7 +102,7 @@ export const studyConfigSchema = z.strictObject({
     .default({ gradnormAlpha: 1.5 })
     .describe("loss-weighting baselines (variants uw, gradnorm, pcgrad, aligned-mtl and their +coupling forms)"),
   outDir: z.string().default("runs"),
-  backend: z.enum(["wasm", "cpu", "tensorflow", "auto"]).default("wasm"),
+  backend: z.enum(["wasm", "cpu", "tensorflow", "webgl", "auto"]).default("wasm"),
 });
 
 export type StudyConfigInput = z.input<typeof studyConfigSchema>;
