@@ -24,12 +24,6 @@ function number(value: string): number {
   return n;
 }
 
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer, e.g. 2");
-  return n;
-}
-
 function ratio(value: string): number[] {
   const out = value.split(":").map(Number);
   if (out.length < 2 || out.some((n) => !(n >= 0))) throw new InvalidArgumentError("expected sizes separated by ':', e.g. 1:10");
