@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "runs/", "bench/reference/", "test-artifacts/"] },
+  { ignores: ["dist/", "web/dist/", "node_modules/", "runs/", "bench/reference/", "test-artifacts/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -75,6 +75,8 @@ export interface InterleavedSpec {
   readonly reference: (threads: number) => number | null;
   /** Reference thread counts: the first is the headline (1); each further one gets its own labelled row. */
   readonly threads: readonly number[];
+  /** What the reference is, for the per-round log and row labels (default: PyTorch with its thread count). */
+  readonly referenceLabel?: string;
 }
 
 /**
@@ -92,14 +94,16 @@ export async function interleaved(spec: InterleavedSpec): Promise<BenchResult[]>
       const loadBeforeReference = load1();
       const reference = spec.reference(threads);
       perThreads[t].push({ distmatch: ours, reference, ratio: ratioOf(ours, reference, higherIsBetter), loadBeforeDistmatch, loadBeforeReference });
+      const label = spec.referenceLabel ?? `PyTorch ${threads} thread${threads === 1 ? "" : "s"}`;
       console.log(`    round ${r + 1}/${spec.rounds} ${spec.name}: distmatch ${ours.toFixed(3)} (load ${loadBeforeDistmatch.toFixed(2)}), `
-        + `PyTorch ${threads} thread${threads === 1 ? "" : "s"} ${reference?.toFixed(3) ?? "-"} (load ${loadBeforeReference.toFixed(2)}) ${spec.unit}`);
+        + `${label} ${reference?.toFixed(3) ?? "-"} (load ${loadBeforeReference.toFixed(2)}) ${spec.unit}`);
     });
   }
   return spec.threads.map((threads, t) => {
     const rounds = perThreads[t];
     const ratios = rounds.flatMap((x) => (x.ratio === null ? [] : [x.ratio]));
-    const label = t === 0 ? `${spec.name} (1 vs ${threads} thread${threads === 1 ? "" : "s"})` : `${spec.name} (extra: PyTorch on ${threads} threads)`;
+    const label = spec.referenceLabel !== undefined ? spec.name
+      : t === 0 ? `${spec.name} (1 vs ${threads} thread${threads === 1 ? "" : "s"})` : `${spec.name} (extra: PyTorch on ${threads} threads)`;
     return {
       name: label,
       unit: spec.unit,

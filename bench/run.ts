@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   if (wanted("data")) add(await benchDataSize(sizes, o));
   if (wanted("tasks")) add(await benchTaskCount([1, 2, 4], o));
   if (wanted("backbone")) add(await benchBackboneExtraction(o));
-  if (wanted("study")) add(await benchDefaultStudy());
+  if (wanted("study")) add(await benchDefaultStudy(o));
   console.log("");
   printTable(results);
   const file = path.join(BENCH_DIR, "results.json");

@@ -5,7 +5,7 @@
  *   all       core + every optional peer (face-api with @tensorflow/tfjs, vega, the data packages)
  * In each it imports `distributionMatchingLoss` from "distmatch" and checks that the import registers no
  * kernel, no backend and no process handler; in core it checks that sharp, face-api and the data packages
- * are absent and that distmatch/images and distmatch/report fail with an "install X" message (in the
+ * are absent, that require("distmatch") works (Node >= 20.19 loads ES modules), and that distmatch/images and distmatch/report fail with an "install X" message (in the
  * other profiles: decoding a 3-byte buffer fails in sharp itself, and the report is built).
  * Installs come from the local npm cache when it has everything (--prefer-offline).
  * Usage: npx tsx scripts/package-check.ts [--keep]   (prints one line per profile)
@@ -52,7 +52,12 @@ for (const sub of ["distmatch/images", "distmatch/report"]) {
     optionalErrors[sub] = "ok";
   } catch (err) { optionalErrors[sub] = String(err.message).split("\\n")[0]; }
 }
-console.log(JSON.stringify({ lossIsFunction: typeof distributionMatchingLoss === "function", unchanged: before === after, importMs: Math.round(importMs), optionalErrors }));
+let requireWorks;
+try {
+  const { createRequire } = await import("node:module");
+  requireWorks = typeof createRequire(import.meta.url)("distmatch").distributionMatchingLoss === "function";
+} catch (err) { requireWorks = String(err.message).split("\\n")[0]; }
+console.log(JSON.stringify({ lossIsFunction: typeof distributionMatchingLoss === "function", unchanged: before === after, importMs: Math.round(importMs), requireWorks, optionalErrors }));
 `;
 
 function sh(cmd: string, args: string[], cwd: string): string {

@@ -31,6 +31,9 @@ export {
   categoricalCoAnnotationLoss,
   buildObjective,
   stopGradient,
+  gradientPaths,
+  type GradientPath,
+  type Divergence,
   type CouplingSpec,
   type Objective,
   type ObjectiveOptions,
@@ -54,6 +57,23 @@ export { MultiTaskModel, predictorFromLayersModel, probabilities, defaultTrunk, 
 export { saveModel, loadModel, type ModelMetadata, type LoadedModel } from "./models/io.js";
 export { buildSmallCnn, type SmallCnnOptions } from "./models/cnn.js";
 
+// loss weighting
+export {
+  makeWeighting,
+  weightingNames,
+  equalWeighting,
+  uncertaintyWeighting,
+  gradNormWeighting,
+  pcgradWeighting,
+  alignedMtlWeighting,
+  type Weighting,
+  type WeightingName,
+  type WeightingOptions,
+  type LossWeighting,
+  type GradientWeighting,
+  type GradientCombination,
+} from "./weighting/index.js";
+
 // training and evaluation
 export { train, defaultTrainOptions, type TrainOptions, type TrainEvent, type TrainResult, type TrainArgs } from "./train/trainer.js";
 export { saveCheckpoint, loadCheckpoint } from "./train/checkpoint.js";
@@ -62,6 +82,8 @@ export { multiClassMetrics, multiLabelMetrics, tuneThresholds, primaryMetric, ty
 
 // studies: configuration, variants, analysis and results (running one from files: distmatch/study)
 export { parseStudyConfig, readStudyConfig, studyConfigSchema, type StudyConfig, type StudyConfigInput } from "./study/config.js";
-export { summarize, deltaM, isNegativeTransfer, meanStd } from "./study/analysis.js";
+export { summarize, deltaM, meanStd } from "./study/analysis.js";
+export { tInterval, verdictOf, pairUp, CONFIDENCE_LEVEL, type MeanInterval, type Verdict, type PairKey } from "./study/statistics.js";
 export { variantDefinitions, type VariantDefinition } from "./study/variants.js";
 export { studyResultsSchema, type StudyResults, type RunResult, type TaskSummary, type SummaryCell } from "./study/results.js";
+export { jsonSchemas } from "./study/schemas.js";

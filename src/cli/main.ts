@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { runStudyCommand, type StudyFlags } from "./study.js";
 import { datasetsCommand } from "./datasets.js";
 import { relatednessShowCommand, relatednessEstimateCommand } from "./relatedness.js";
 import { predictCommand, evaluateCommand } from "./predict.js";
 import { reportCommand } from "./report.js";
 import { shortenLongRuns } from "../data/errors.js";
+import { exportCommand } from "./export.js";
+import { exitCodeFor, exitQuietlyOnClosedPipe } from "./usage.js";
 
 function list(value: string): string[] {
   return value.split(",").map((s) => s.trim()).filter(Boolean);
@@ -39,10 +41,12 @@ function studyOptions(cmd: Command): Command {
     .option("--name <name>", "study name; output goes to <out>/<name>/")
     .option("-o, --out <dir>", "output root directory", "runs")
     .option("--seeds <list>", "seeds, e.g. 0,1,2", integers)
-    .option("--variants <list>", "variants: st,mt,mt+coupling,dm,sca,co", list)
+    .option("--repeats <n>", "split repeats (default 3): every seed runs on each; ST and MT pair by split and seed", number)
+    .option("--variants <list>", "variants: st,mt,mt+coupling,dm,sca,co; weighting baselines uw,gradnorm,pcgrad,aligned-mtl (each also <id>+coupling)", list)
     .option("--epochs <n>", "training epochs per run", number)
     .option("--batch-size <n>", "batch size", number)
     .option("--lr <rate>", "Adam learning rate", number)
+    .option("--head-hidden <sizes>", "hidden layer sizes inside every task's head, e.g. 32 or 64,32 (task-specific capacity)", integers)
     .option("--overlap <fraction>", "fraction of training samples that keep every task's labels", number)
     .option("--ratio <a:b>", "relative sizes of the task-only subsets, e.g. 1:10", ratio)
     .option("--representation <name>", "input representation of the data set (e.g. pixels, mobilenetv2)")
@@ -55,20 +59,26 @@ function studyOptions(cmd: Command): Command {
     .addOption(new Option("--divergence <kind>", "how DM and SCA compare target and prediction").choices(["kl", "cross-entropy"]))
     .option("--stop-gradient", "stop the gradient through the implied distributions")
     .option("--no-stop-gradient", "let the coupling gradient flow into both heads (METHOD.md default)")
+    .addOption(new Option("--dm-gradient <heads>", "which heads DM's gradient reaches (default: from --stop-gradient)").choices(["both", "matched", "implied"]))
+    .addOption(new Option("--sca-gradient <heads>", "which heads SCA's gradient reaches (default: from --stop-gradient)").choices(["both", "matched", "implied"]))
     .addOption(new Option("--apply-to <samples>", "samples DM and SCA apply to").choices(["all", "missing"]))
+    .addOption(new Option("--preset <name>", "paper: METHOD.md's literal coupling (λ = 1, cross-entropy, product rule, gradients into both heads, every sample)").choices(["paper"]))
+    .option("--tune", "choose the coupling settings per split on the validation split only (the config's tuning.grid, else the default 8-candidate grid)")
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(["wasm", "cpu", "tensorflow", "auto"]))
     .option("--json", "print the results as JSON on stdout instead of a table")
     .option("--no-report", "do not write report.html")
-    .option("-q, --quiet", "no progress output");
+    .option("-q, --quiet", "no progress output")
 }
 
 export function buildProgram(): Command {
   const program = new Command("distmatch")
     .description("Multi-task learning of classification tasks with barely overlapping annotations")
     .version("0.1.0")
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Throw instead of exiting, so main() decides the exit code (2 for usage errors); subcommands inherit it.
+    .exitOverride();
 
-  studyOptions(program.command("study").description("run a study: ST vs MT vs MT + coupling over seeds, with a negative-transfer analysis"))
+  studyOptions(program.command("study").description("run a study: ST vs MT vs MT + coupling over split repeats x seeds, with paired 95% intervals and negative-transfer verdicts"))
     .action(async (flags: StudyFlags) => runStudyCommand(flags, "study"));
 
   studyOptions(program.command("train").description("train one variant and save the model (TensorFlow.js format)"))
@@ -115,6 +125,14 @@ export function buildProgram(): Command {
   program.command("datasets").description("list the built-in data sets").option("--json", "print JSON").action(datasetsCommand);
 
   program
+    .command("export")
+    .description("write a study's tables for other tools: runs.csv (every run, task and metric) and summary.csv")
+    .argument("<runDir>", "study output directory, e.g. runs/soybean")
+    .option("--csv", "CSV files (the only format for now)")
+    .option("-o, --out <dir>", "where to write them (default: the study directory)")
+    .action(exportCommand);
+
+  program
     .command("report")
     .description("rebuild report.html of a study from its results.json")
     .argument("<runDir>", "study output directory, e.g. runs/soybean")
@@ -123,12 +141,15 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  exitQuietlyOnClosedPipe(process.stdout);
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (err) {
-    process.stderr.write(`distmatch: ${shortenLongRuns((err as Error).message)}\n`);
+    const code = exitCodeFor(err);
+    // commander has already printed its own usage messages (and the help or version).
+    if (!(err instanceof CommanderError)) process.stderr.write(`distmatch: ${shortenLongRuns((err as Error).message)}\n`);
     if (process.env.DISTMATCH_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-    process.exitCode = 1;
+    process.exitCode = code;
   }
 }
 

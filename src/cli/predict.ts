@@ -15,8 +15,20 @@ import { useBackend } from "../engine/backend.js";
 import "../engine/fast.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { own } from "../data/names.js";
+import { readImageManifest } from "../features/manifest.js";
+import { imageInputs, type ImageRepresentation } from "../features/inputs.js";
 
-function encodeInputs(loaded: LoadedModel, table: RawTable, modelDir: string): { inputs: Float32Array; inputShape: readonly number[] } {
+/** The model's inputs for a data file: its saved encoder on a table, or its image pipeline on a manifest. */
+async function encodeInputs(loaded: LoadedModel, table: RawTable, modelDir: string, dataFile: string): Promise<{ inputs: Float32Array; inputShape: readonly number[] }> {
+  const images = loaded.metadata.images;
+  if (images) {
+    const listing = await readImageManifest(dataFile, { ...(images.column ? { imageColumn: images.column } : {}), labelColumns: [] });
+    return imageInputs(listing.records.map((r) => r.path), {
+      representation: imageRepresentation(images.representation, path.join(modelDir, "distmatch.json")),
+      ...(images.size ? { size: images.size } : {}),
+      ...(images.model ? { model: { file: images.model, ...(images.layer ? { layer: images.layer } : {}) } } : {}),
+    });
+  }
   if (!loaded.metadata.encoder) {
     throw new Error(`${path.join(modelDir, "distmatch.json")}: the model has no saved input encoder, so it cannot read ${table.file}`);
   }
@@ -29,11 +41,19 @@ function encodeInputs(loaded: LoadedModel, table: RawTable, modelDir: string): {
   return { inputs: encoded.inputs, inputShape: encoded.inputShape };
 }
 
+const REPRESENTATIONS: readonly ImageRepresentation[] = ["mobilenetv2", "face-descriptor", "pixels"];
+
+function imageRepresentation(value: string, file: string): ImageRepresentation {
+  const known = REPRESENTATIONS.find((r) => r === value);
+  if (!known) throw new Error(`${file}: field "images.representation": expected one of ${REPRESENTATIONS.join(", ")}, found "${value}"`);
+  return known;
+}
+
 export async function predictCommand(flags: { model: string; data: string; output?: string }): Promise<void> {
   await useBackend("wasm");
   const loaded = await loadModel(flags.model);
   const table = await readTable(path.resolve(flags.data));
-  const { inputs, inputShape } = encodeInputs(loaded, table, flags.model);
+  const { inputs, inputShape } = await encodeInputs(loaded, table, flags.model, path.resolve(flags.data));
   const source: Source = { name: flags.data, n: table.records.length, inputShape, inputs, targets: {} };
   const probs = await predictSource(predictorFromLayersModel(loaded.model, loaded.metadata.tasks), source);
   const lines = table.records.map((record, i) => {
@@ -94,7 +114,7 @@ export async function evaluateCommand(flags: { model: string; data: string; spec
   const spec = withModelTasks(parseColumnSpec(specValue, where), loaded.metadata.tasks, where);
   const raw = await readTable(path.resolve(flags.data));
   const table = tableFromRecords(raw, spec);
-  const { inputs, inputShape } = encodeInputs(loaded, raw, flags.model);
+  const { inputs, inputShape } = await encodeInputs(loaded, raw, flags.model, path.resolve(flags.data));
   const source = tableToSource(table, { inputs, inputShape, description: "" }, { name: flags.data });
   const predictor = predictorFromLayersModel(loaded.model, loaded.metadata.tasks);
   const tasks = loaded.metadata.tasks.filter((t) => spec.tasks.some((s) => s.name === t.name));

@@ -6,7 +6,7 @@ import type { StudyEvent } from "../study/run.js";
  * elsewhere (CI logs, pipes), so long work always shows that it moves.
  */
 export function studyProgress(options: { quiet: boolean }): { onEvent: (e: StudyEvent) => void; stop: () => void } {
-  const progress = options.quiet ? { onEvent: () => {}, stop: () => {} } : process.stderr.isTTY ? barProgress() : lineProgress();
+  const progress = options.quiet ? { onEvent: () => {}, stop: () => {} } : canDrawBars() ? barProgress() : lineProgress();
   // Repairs (a corrupt file moved aside and recomputed) are reported even when quiet.
   return { onEvent: (e) => (printWarning(e), progress.onEvent(e)), stop: progress.stop };
 }
@@ -18,8 +18,13 @@ function printWarning(e: StudyEvent): void {
   }
 }
 
-function runLabel(e: { run: { variant: string; seed: number; task?: string } }): string {
-  return `${e.run.variant}${e.run.task ? `[${e.run.task}]` : ""} seed ${e.run.seed}`;
+/** Bars move the cursor: only on a terminal that understands it (not a pipe or file, not TERM=dumb). */
+export function canDrawBars(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && env.TERM !== "dumb";
+}
+
+function runLabel(e: { run: { variant: string; split: number; seed: number; task?: string } }): string {
+  return `${e.run.variant}${e.run.task ? `[${e.run.task}]` : ""} split ${e.run.split} seed ${e.run.seed}`;
 }
 
 function barProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } {
@@ -48,7 +53,17 @@ function barProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } {
       runs?.increment(1, { detail: `${runLabel(e)} done${e.cached ? " (cached)" : ""}` });
     }
   };
-  return { onEvent, stop: () => multi.stop() };
+  // Ctrl-C: stop the bars first, which shows the cursor again, then exit as interrupted programs do.
+  const onInterrupt = (): void => {
+    multi.stop();
+    process.exit(130);
+  };
+  process.once("SIGINT", onInterrupt);
+  const stop = (): void => {
+    process.removeListener("SIGINT", onInterrupt);
+    multi.stop();
+  };
+  return { onEvent, stop };
 }
 
 function lineProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } {
@@ -61,7 +76,9 @@ function lineProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } 
       const metrics = Object.entries(e.result.metrics).map(([t, m]) => `${t} ${m.primary} ${m.values[m.primary].toFixed(3)}`).join(", ");
       process.stderr.write(`run ${runLabel(e)}: ${metrics} (${e.cached ? "cached" : `${e.result.epochs} epochs, ${e.result.wallSeconds.toFixed(1)} s`})\n`);
     } else if (e.type === "relatedness") {
-      process.stderr.write(`relatedness ${e.from} -> ${e.to} (seed ${e.seed}): ${e.method}\n`);
+      process.stderr.write(`relatedness ${e.from} -> ${e.to} (split ${e.split}, seed ${e.seed}): ${e.method}\n`);
+    } else if (e.type === "tuned") {
+      process.stderr.write(`tuning split ${e.split}: chose ${JSON.stringify(e.chosen)} (validation ${e.score.toFixed(4)})\n`);
     }
   };
   return { onEvent, stop: () => {} };

@@ -4,6 +4,7 @@ import { runStudy } from "../study/run.js";
 import { writeReport } from "../report/index.js";
 import { studyProgress } from "./progress.js";
 import { formatSummaryTable } from "./table.js";
+import { UsageError } from "./usage.js";
 
 export interface StudyFlags {
   config?: string;
@@ -14,10 +15,14 @@ export interface StudyFlags {
   name?: string;
   out: string;
   seeds?: number[];
+  repeats?: number;
+  preset?: string;
+  tune?: boolean;
   variants?: string[];
   epochs?: number;
   batchSize?: number;
   lr?: number;
+  headHidden?: number[];
   overlap?: number;
   ratio?: number[];
   representation?: string;
@@ -28,6 +33,8 @@ export interface StudyFlags {
   lambdaSca?: number;
   scaMode?: string;
   stopGradient?: boolean;
+  dmGradient?: string;
+  scaGradient?: string;
   applyTo?: string;
   divergence?: string;
   backend?: string;
@@ -48,19 +55,23 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   const section = (key: string): Obj => (config[key] = { ...((config[key] as Obj | undefined) ?? {}) }) as Obj;
   if (flags.dataset) config.dataset = flags.dataset;
   if (flags.data) {
-    if (!flags.spec) throw new Error("--data needs --spec <file> (which columns are inputs and which are labels)");
+    if (!flags.spec) throw new UsageError("--data needs --spec <file> (which columns are inputs and which are labels)");
     const spec = await readStudyConfig(flags.spec);
     config.data = { sources: flags.data.map((file) => ({ file: path.resolve(file) })), spec, ...(flags.test ? { test: path.resolve(flags.test) } : {}) };
   }
   if (flags.name) config.name = flags.name;
   if (flags.out !== "runs" || config.outDir === undefined) config.outDir = path.resolve(flags.out);
   if (flags.seeds) config.seeds = flags.seeds;
+  if (flags.repeats !== undefined) section("split").repeats = flags.repeats;
+  if (flags.preset) config.preset = flags.preset;
+  if (flags.tune && config.tuning === undefined) config.tuning = {};
   if (flags.variants) config.variants = flags.variants;
   if (flags.representation) config.representation = flags.representation;
   if (flags.backend) config.backend = flags.backend;
   if (flags.epochs !== undefined) section("training").epochs = flags.epochs;
   if (flags.batchSize !== undefined) section("training").batchSize = flags.batchSize;
   if (flags.lr !== undefined) section("training").learningRate = flags.lr;
+  if (flags.headHidden) section("model").headHidden = flags.headHidden;
   if (flags.overlap !== undefined) section("split").overlap = flags.overlap;
   if (flags.ratio) section("split").ratio = flags.ratio;
   if (flags.relatedness) section("relatedness").method = flags.relatedness;
@@ -70,11 +81,16 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.lambdaSca !== undefined) section("coupling").lambdaSca = flags.lambdaSca;
   if (flags.scaMode) section("coupling").scaMode = flags.scaMode;
   if (flags.stopGradient !== undefined) section("coupling").stopGradient = flags.stopGradient;
+  if (flags.dmGradient) section("coupling").dmGradient = flags.dmGradient;
+  if (flags.scaGradient) section("coupling").scaGradient = flags.scaGradient;
   if (flags.applyTo) section("coupling").applyTo = flags.applyTo;
   if (flags.divergence) section("coupling").divergence = flags.divergence;
   if (mode === "train") {
+    // Its own folder, so that training one variant never overwrites a study's results.json and report.
+    if (!flags.name) config.name = `${(config.name as string | undefined) ?? (config.dataset as string | undefined) ?? "study"}-train`;
     config.variants = [flags.variant ?? "mt+coupling"];
     config.seeds = [flags.seed ?? ((config.seeds as number[] | undefined)?.[0] ?? 0)];
+    section("split").repeats = 1;
   }
   return { config: config as StudyConfigInput, baseDir };
 }

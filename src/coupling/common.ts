@@ -4,15 +4,58 @@ import * as tf from "../engine/tf.js";
 export type RelatednessInput = tf.Tensor2D | readonly (readonly number[])[];
 
 /**
- * How a coupling term compares the target distribution t with the matched prediction p:
- * "cross-entropy" (METHOD.md section 3): H(t, p); "kl": KL(t || p) = H(t, p) - H(t). Both give the
- * matched head the same gradient. They differ only where the gradient also flows into the head that
- * produced t: the cross-entropy then also lowers H(t), rewarding that head for confident predictions
- * whatever the data say, while KL is zero exactly when the two distributions agree.
+ * How a coupling term compares its two distributions. Both terms are written H(t, u) = -sum t log u with
+ * the first argument t as the "target": in DM, t = p_B (the matched head's own prediction, METHOD.md puts
+ * it first) and u = q_B = p_A R; in SCA, t = q_A (implied by head B) and u = p_A (the matched head).
+ * "cross-entropy" (METHOD.md section 3): H(t, u); "kl": KL(t || u) = H(t, u) - H(t). The two differ by
+ * H(t), which depends on the first argument only, so they give the same gradient to u and a different
+ * one to t: in DM they differ in the gradient of head B (the matched head: the cross-entropy is linear
+ * in p_B and pushes it to 0 or 1, KL pulls it to q_B), in SCA in the gradient into head B through q_A
+ * (the cross-entropy also lowers H(q_A), rewarding head B for confident predictions whatever the data
+ * say; KL is zero exactly when the two agree). Head A's gradient is the same under both, in both terms.
+ * See {@link GradientPath} for the gradients written out.
  */
 export type Divergence = "cross-entropy" | "kl";
 
 export const divergences: readonly Divergence[] = ["cross-entropy", "kl"];
+
+/**
+ * Which heads a coupling term's gradient reaches. Each term matches one head's prediction (DM: p_B; SCA:
+ * p_A) with a distribution implied by the other head through R (DM: q_B = p_A R; SCA: q_A from p_B):
+ * - "both": into both heads (METHOD.md: the knowledge exchange);
+ * - "matched": into the matched head only, q is a constant target (the former `stopGradient: true`):
+ *   DM then sends head A nothing, so DM's exchange through q_B = p_A R is gone;
+ * - "implied": into the head that produced q only, the matched prediction is a constant target
+ *   (stop-gradient on the matched side): DM then trains head A towards the label distribution head B
+ *   predicts, SCA trains head B towards the class distribution head A predicts.
+ *
+ * Gradients per entry (N samples, and M labels for DM, each term a mean, so each entry carries 1/(N M)
+ * for DM and 1/N for SCA). DM, multi-label, p = p_B(j), q = q_B(j) = sum_k p_A(k) R[k][j]:
+ *   cross-entropy H(p, q) = -[p log q + (1 - p) log(1 - q)]:  dL/dp = -logit(q),           dL/dq = (q - p) / (q (1 - q))
+ *   kl  KL(p || q) = H(p, q) - H(p):                          dL/dp = logit(p) - logit(q), dL/dq = (q - p) / (q (1 - q))
+ *   head A: dL/dp_A(k) = sum_j R[k][j] dL/dq(j).
+ * The cross-entropy's dL/dp does not depend on p: with gradient into head B, DM pushes every p_B to 0 or
+ * 1 (the collapse measured on Soybean); with "implied" head B gets nothing and head A gets the gradient of
+ * a proper scoring rule in q, minimised at q_B = p_B, under either divergence (they differ by H(p_B), a
+ * constant there). So "implied" keeps DM's exchange into head A without the collapse, and "both" with
+ * "kl" keeps it too, with head B pulled to q_B instead of pushed to 0 or 1.
+ * SCA, p = p_A, t = q_A = softmax(score(p_B)):
+ *   cross-entropy -sum_k t_k log p_k:  dL/dp_k = -t_k / p_k,  dL/dt_k = -log p_k
+ *   kl  sum_k t_k log(t_k / p_k):      dL/dp_k = -t_k / p_k,  dL/dt_k = log t_k - log p_k (+1, which the
+ *                                      softmax removes since sum_k dt_k = 0)
+ * and head B through the scores (dt/dscore = diag(t) - t t^T, score linear in log p_B, log(1 - p_B) or p_B).
+ * Under the cross-entropy, dL/dt moves t towards the classes p_A favours and sharpens it (CE = H(t) +
+ * KL(t || p)); under "kl" it moves t towards p_A. "implied" with the cross-entropy is therefore
+ * collapse-prone for SCA, "implied" or "both" with "kl" are not.
+ */
+export type GradientPath = "both" | "matched" | "implied";
+
+export const gradientPaths: readonly GradientPath[] = ["both", "matched", "implied"];
+
+/** The gradient path an options object asks for: `gradient` wins, else `stopGradient` (true = "matched"). */
+export function gradientPathOf(options: { readonly gradient?: GradientPath; readonly stopGradient?: boolean }): GradientPath {
+  return options.gradient ?? (options.stopGradient ? "matched" : "both");
+}
 
 /** sum_k t log t over the last axis (minus the entropy), t clamped inside the log as elsewhere. */
 export function negativeEntropy(t: tf.Tensor2D, eps: number): tf.Tensor1D {

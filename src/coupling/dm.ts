@@ -4,20 +4,24 @@ import {
   clampedLog,
   clampedLog1m,
   DEFAULT_EPS,
+  gradientPathOf,
   negativeBernoulliEntropy,
   negativeEntropy,
   relatednessTensor,
   sampleMean,
   stopGradient,
   type Divergence,
+  type GradientPath,
   type RelatednessInput,
 } from "./common.js";
 
 export interface DistributionMatchingOptions {
   /** Clamp before every log (default 1e-7). */
   readonly eps?: number;
-  /** Stop the gradient through the implied distribution q (so head A gets none from this term). */
+  /** Stop the gradient through the implied distribution q (so head A gets none from this term); same as gradient "matched". */
   readonly stopGradient?: boolean;
+  /** Which heads the gradient reaches (wins over stopGradient; default "both"), see {@link GradientPath}. */
+  readonly gradient?: GradientPath;
   /** Per-sample weights [N]: weighted mean over samples instead of the plain mean. */
   readonly sampleWeights?: tf.Tensor1D;
   /** "cross-entropy" (default, METHOD.md) or "kl": subtract the entropy of p_B, see {@link Divergence}. */
@@ -48,12 +52,14 @@ export function distributionMatchingLoss(
 /** {@link distributionMatchingLoss} on a prepared R tensor (no checks, no conversion): the per-step path. */
 export function distributionMatchingCore(
   classProbs: tf.Tensor2D,
-  labelProbs: tf.Tensor2D,
+  labelProbsIn: tf.Tensor2D,
   R: tf.Tensor2D,
   options: DistributionMatchingOptions,
 ): tf.Scalar {
   const eps = options.eps ?? DEFAULT_EPS;
-  const q = impliedDistribution(classProbs, R, options.stopGradient);
+  const path = gradientPathOf(options);
+  const q = impliedDistribution(classProbs, R, path);
+  const labelProbs = matchedSide(labelProbsIn, path);
   const logQ = clampedLog(q, eps);
   const log1mQ = clampedLog1m(q, eps);
   const ce = tf.neg(tf.add(tf.mul(labelProbs, logQ), tf.mul(tf.sub(1, labelProbs), log1mQ)));
@@ -80,18 +86,26 @@ export function categoricalDistributionMatchingLoss(
 
 export function categoricalDistributionMatchingCore(
   classProbsA: tf.Tensor2D,
-  classProbsB: tf.Tensor2D,
+  classProbsBIn: tf.Tensor2D,
   R: tf.Tensor2D,
   options: DistributionMatchingOptions,
 ): tf.Scalar {
   const eps = options.eps ?? DEFAULT_EPS;
-  const q = impliedDistribution(classProbsA, R, options.stopGradient);
+  const path = gradientPathOf(options);
+  const q = impliedDistribution(classProbsA, R, path);
+  const classProbsB = matchedSide(classProbsBIn, path);
   const ce = tf.neg(tf.sum(tf.mul(classProbsB, clampedLog(q, eps)), 1)) as tf.Tensor1D;
   const h = options.divergence === "kl" ? tf.add(ce, negativeEntropy(classProbsB, eps)) : ce;
   return sampleMean(h as tf.Tensor1D, options.sampleWeights);
 }
 
-function impliedDistribution(classProbs: tf.Tensor2D, R: tf.Tensor2D, stop: boolean | undefined): tf.Tensor2D {
+/** q_B = p_A R, a constant when only the matched head is to learn. */
+function impliedDistribution(classProbs: tf.Tensor2D, R: tf.Tensor2D, path: GradientPath): tf.Tensor2D {
   const q = tf.matMul(classProbs, R) as tf.Tensor2D;
-  return stop ? stopGradient(q) : q;
+  return path === "matched" ? stopGradient(q) : q;
+}
+
+/** p_B, a constant when only the head that produced q is to learn. */
+function matchedSide(probs: tf.Tensor2D, path: GradientPath): tf.Tensor2D {
+  return path === "implied" ? stopGradient(probs) : probs;
 }

@@ -1,4 +1,12 @@
-export { DEFAULT_EPS, stopGradient, divergences, type Divergence, type RelatednessInput } from "./common.js";
+export {
+  DEFAULT_EPS,
+  stopGradient,
+  divergences,
+  gradientPaths,
+  type Divergence,
+  type GradientPath,
+  type RelatednessInput,
+} from "./common.js";
 export {
   distributionMatchingLoss,
   categoricalDistributionMatchingLoss,
@@ -25,4 +33,4 @@ export {
   type CategoricalCoAnnotationTargets,
   type CoAnnotationLosses,
 } from "./coannotation.js";
-export { buildObjective, type CouplingSpec, type Objective, type ObjectiveOptions, type ObjectiveResult } from "./objective.js";
+export { buildObjective, type CouplingScope, type CouplingSpec, type Objective, type ObjectiveOptions, type ObjectiveResult } from "./objective.js";

@@ -14,7 +14,7 @@ import {
   type CoAnnotationLosses,
   type CoAnnotationVariant,
 } from "./coannotation.js";
-import { DEFAULT_EPS, divergences, tidyObject, type Divergence } from "./common.js";
+import { DEFAULT_EPS, divergences, gradientPaths, tidyObject, type Divergence, type GradientPath } from "./common.js";
 import { categoricalDistributionMatchingCore, distributionMatchingCore } from "./dm.js";
 import {
   bayesPosterior,
@@ -34,8 +34,15 @@ export interface CouplingSpec {
   readonly lambdas: { readonly dm: number; readonly sca: number; readonly co: number };
   /** Multi-label B only (default "product"). */
   readonly scaMode?: ScaMode;
-  /** Stop the gradient through the implied distributions q of DM and SCA. */
+  /** Stop the gradient through the implied distributions q of DM and SCA (= dmGradient and scaGradient "matched"). */
   readonly stopGradient?: boolean;
+  /**
+   * Which heads DM's gradient reaches: "both" (METHOD.md), "matched" (head B only) or "implied" (head A
+   * only, through q_B = p_A R); wins over stopGradient. See {@link GradientPath} for the gradients.
+   */
+  readonly dmGradient?: GradientPath;
+  /** The same for SCA: "matched" = head A only, "implied" = head B only (through q_A). */
+  readonly scaGradient?: GradientPath;
   /** Label co-annotation variant, multi-label B only (default "soft"). */
   readonly coVariant?: CoAnnotationVariant;
   /**
@@ -46,15 +53,16 @@ export interface CouplingSpec {
   readonly applyTo?: CouplingScope;
   /**
    * How DM and SCA compare target and prediction: "cross-entropy" (default, METHOD.md) or "kl"
-   * (cross-entropy minus the target's entropy: same gradient for the matched head, but the head that
-   * produced the target is pulled towards agreement instead of towards confident predictions).
+   * (cross-entropy minus the entropy of the first argument: same gradient for head A in both terms; head
+   * B is pulled towards agreement instead of towards 0/1 in DM and confident predictions in SCA; see
+   * {@link Divergence}).
    */
   readonly divergence?: Divergence;
 }
 
 export type CouplingScope = "all" | "missing";
 
-export { type Divergence } from "./common.js";
+export { type Divergence, type GradientPath } from "./common.js";
 
 export interface ObjectiveOptions {
   /** Clamp before every log (default 1e-7). */
@@ -83,7 +91,8 @@ interface PreparedCoupling {
   readonly b: string;
   readonly categorical: boolean;
   readonly lambdas: CouplingSpec["lambdas"];
-  readonly stopGradient: boolean;
+  readonly dmGradient: GradientPath;
+  readonly scaGradient: GradientPath;
   readonly applyTo: CouplingScope;
   readonly divergence: Divergence;
   readonly R: tf.Tensor2D;
@@ -170,7 +179,8 @@ function prepareCoupling(
       b: to.name,
       categorical,
       lambdas: spec.lambdas,
-      stopGradient: spec.stopGradient ?? false,
+      dmGradient: checkGradientPath(spec.dmGradient, spec.stopGradient, index, "dmGradient"),
+      scaGradient: checkGradientPath(spec.scaGradient, spec.stopGradient, index, "scaGradient"),
       applyTo: checkScope(spec.applyTo, index),
       divergence: checkDivergence(spec.divergence, index),
       R,
@@ -216,6 +226,14 @@ function checkDivergence(divergence: Divergence | undefined, index: number): Div
   return divergence;
 }
 
+function checkGradientPath(path: GradientPath | undefined, stop: boolean | undefined, index: number, field: string): GradientPath {
+  if (path === undefined) return stop ? "matched" : "both";
+  if (!gradientPaths.includes(path)) {
+    throw new Error(`buildObjective: couplings[${index}].${field} is ${JSON.stringify(path)}, expected one of ${gradientPaths.map((p) => `"${p}"`).join(", ")}`);
+  }
+  return path;
+}
+
 /** 1 for samples that carry no annotation of the task (no class label / no observed label), else 0. */
 function unannotated(targets: BatchTargets): tf.Tensor1D {
   const has = targets.kind === "multiclass" ? targets.mask : (tf.max(targets.mask, 1) as tf.Tensor1D);
@@ -252,15 +270,15 @@ function addCouplingTerms(
   };
   const pA = probs(c.a);
   const pB = probs(c.b);
-  const stop = { eps, stopGradient: c.stopGradient, divergence: c.divergence };
+  const common = { eps, divergence: c.divergence };
   const only = (task: string) => (c.applyTo === "missing" ? { sampleWeights: unannotated(targets[task]) } : {});
   if (c.lambdas.dm > 0) {
-    const opts = { ...stop, ...only(c.b) };
+    const opts = { ...common, gradient: c.dmGradient, ...only(c.b) };
     const dm = c.categorical ? categoricalDistributionMatchingCore(pA, pB, c.R, opts) : distributionMatchingCore(pA, pB, c.R, opts);
     add(`dm:${c.a}->${c.b}`, c.lambdas.dm, dm);
   }
   if (c.lambdas.sca > 0) {
-    const opts = { ...stop, ...only(c.a) };
+    const opts = { ...common, gradient: c.scaGradient, ...only(c.a) };
     const sca = c.categorical
       ? categoricalSoftCoAnnotationCore(pA, pB, c.posterior as tf.Tensor2D, opts)
       : softCoAnnotationCore(pA, pB, c.sca as ScaWeights, opts);

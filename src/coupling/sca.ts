@@ -4,6 +4,7 @@ import {
   clampedLog,
   clampedLog1m,
   DEFAULT_EPS,
+  gradientPathOf,
   negativeEntropy,
   priorTensor,
   relatednessTensor,
@@ -11,6 +12,7 @@ import {
   stopGradient,
   tidyObject,
   type Divergence,
+  type GradientPath,
   type RelatednessInput,
 } from "./common.js";
 
@@ -28,8 +30,10 @@ export interface SoftCoAnnotationOptions {
   /** Class prior of A, "likelihood" mode only (default uniform); normalised here. */
   readonly prior?: readonly number[];
   readonly eps?: number;
-  /** Stop the gradient through the implied class distribution q_A (so head B gets none from this term). */
+  /** Stop the gradient through the implied class distribution q_A (so head B gets none from this term); same as gradient "matched". */
   readonly stopGradient?: boolean;
+  /** Which heads the gradient reaches (wins over stopGradient; default "both"), see {@link GradientPath}. */
+  readonly gradient?: GradientPath;
   readonly sampleWeights?: tf.Tensor1D;
   /** "cross-entropy" (default, METHOD.md) or "kl": subtract the entropy of q_A, see {@link Divergence}. */
   readonly divergence?: Divergence;
@@ -147,7 +151,7 @@ export function softCoAnnotationCore(
 ): tf.Scalar {
   const eps = options.eps ?? DEFAULT_EPS;
   const q = classScoresSoftmax(labelProbs, weights, eps);
-  return softCrossEntropy(options.stopGradient ? stopGradient(q) : q, classProbs, eps, options);
+  return pathCrossEntropy(q, classProbs, eps, options);
 }
 
 export interface CategoricalSoftCoAnnotationOptions {
@@ -155,6 +159,7 @@ export interface CategoricalSoftCoAnnotationOptions {
   readonly prior?: readonly number[];
   readonly eps?: number;
   readonly stopGradient?: boolean;
+  readonly gradient?: GradientPath;
   readonly sampleWeights?: tf.Tensor1D;
   readonly divergence?: Divergence;
 }
@@ -199,7 +204,20 @@ export function categoricalSoftCoAnnotationCore(
 ): tf.Scalar {
   const eps = options.eps ?? DEFAULT_EPS;
   const q = tf.matMul(classProbsB, posterior) as tf.Tensor2D;
-  return softCrossEntropy(options.stopGradient ? stopGradient(q) : q, classProbsA, eps, options);
+  return pathCrossEntropy(q, classProbsA, eps, options);
+}
+
+/** The soft cross-entropy with the gradient stopped on q ("matched") or on p_A ("implied"). */
+function pathCrossEntropy(
+  q: tf.Tensor2D,
+  classProbs: tf.Tensor2D,
+  eps: number,
+  options: { readonly gradient?: GradientPath; readonly stopGradient?: boolean; readonly sampleWeights?: tf.Tensor1D; readonly divergence?: Divergence },
+): tf.Scalar {
+  const path = gradientPathOf(options);
+  const target = path === "matched" ? stopGradient(q) : q;
+  const probs = path === "implied" ? stopGradient(classProbs) : classProbs;
+  return softCrossEntropy(target, probs, eps, options);
 }
 
 /** mean over samples of -sum_k target(k) log p(k), minus H(target) for divergence "kl". */

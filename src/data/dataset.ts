@@ -42,4 +42,9 @@ export interface DatasetTable {
     readonly annotates: Readonly<Record<string, readonly string[]>>;
   };
   inputs(trainRows: readonly number[], options?: InputOptions): Promise<InputMatrix>;
+  /**
+   * Targets whose fitted parts (e.g. thresholds that binarise a measurement) see only the training
+   * rows; a study uses these in place of `targets` once the split is known. Absent when no target is fitted.
+   */
+  fitTargets?(trainRows: readonly number[]): Readonly<Record<string, TaskTargets>>;
 }

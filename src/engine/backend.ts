@@ -6,10 +6,11 @@ import { installWasmFixes, wasmFixesInstalled } from "./kernels/index.js";
  * - "wasm" (default): XNNPACK with SIMD, measured fastest for training here.
  * - "cpu": pure JavaScript, always available, 4-30x slower.
  * - "tensorflow": @tensorflow/tfjs-node, used only if the user has installed it.
+ * - "webgl": the GPU in a browser (the web app's choice when available); wasm where it cannot start.
  * - "auto": tensorflow when installed, else wasm, else cpu.
  * Importing distmatch loads no backend: useBackend() loads the one asked for (a peer dependency).
  */
-export type BackendName = "wasm" | "cpu" | "tensorflow" | "auto";
+export type BackendName = "wasm" | "cpu" | "tensorflow" | "webgl" | "auto";
 
 export interface BackendInfo {
   readonly name: string;
@@ -64,6 +65,7 @@ async function finish(name: string, requested: BackendName, order: string[]): Pr
 async function candidates(requested: BackendName): Promise<string[]> {
   if (requested === "cpu") return ["cpu"];
   if (requested === "wasm") return ["wasm", "cpu"];
+  if (requested === "webgl") return ["webgl", "wasm", "cpu"];
   const hasNode = await loadBackend("tensorflow");
   if (requested === "tensorflow") {
     if (!hasNode) throw new Error(`backend "tensorflow" needs @tensorflow/tfjs-node, which is not installed`);
@@ -78,6 +80,7 @@ async function loadBackend(name: string): Promise<boolean> {
   try {
     if (name === "wasm") await import("@tensorflow/tfjs-backend-wasm");
     else if (name === "cpu") await import("@tensorflow/tfjs-backend-cpu");
+    else if (name === "webgl") await import("@tensorflow/tfjs-backend-webgl");
     else if (name === "tensorflow") await importAtRunTime("@tensorflow/tfjs-node");
   } catch {
     return false;

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "./tf.js";
 
 /**
  * A Dense layer applied to an input that needs no gradient (the raw features, or a frozen backbone's

@@ -5,6 +5,7 @@
  * weights ship with distmatch (models/mobilenet_v2).
  */
 export { loadBackbone } from "../features/backbones.js";
+export { loadModelBackbone, type ModelBackboneOptions } from "../features/custom.js";
 export { extractWithCache, type ImageItem, type CacheStats } from "../features/cache.js";
 export { decodeImage, type DecodedImage, type DecodeOptions } from "../features/image.js";
 export { listImages, readImageManifest, listImageFolder, type ImageListing, type ImageRecord } from "../features/manifest.js";

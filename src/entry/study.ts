@@ -3,4 +3,4 @@
  * image features, and writes runs/, results.json and the models. The pieces that run anywhere
  * (config, variants, analysis, results) are in the core, "distmatch".
  */
-export { runStudy, type StudyEvent, type StudyOptions, type StudyOutcome, type RunKey } from "../study/run.js";
+export { runStudy, tuneStudy, type StudyEvent, type StudyOptions, type StudyOutcome, type TuningOutcome, type RunKey } from "../study/run.js";

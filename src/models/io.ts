@@ -16,12 +16,25 @@ export interface ModelMetadata {
   readonly inputNames?: readonly string[];
   /** Fitted input preprocessing (e.g. the tabular encoder), replayed by `predict`. */
   readonly encoder?: unknown;
+  /** When the inputs were images listed in a manifest: how they became inputs, replayed by `predict`. */
+  readonly images?: ImageInputsMetadata;
   /** Per multi-label task, per-label decision thresholds tuned on validation data. */
   readonly thresholds?: Readonly<Record<string, number[]>>;
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 /** Writes model.json, weights.bin and distmatch.json under `dir` in `storage` (files by default). */
+export interface ImageInputsMetadata {
+  /** A named backbone ("mobilenetv2", "face-descriptor") or "pixels". */
+  readonly representation: string;
+  readonly size?: number;
+  /** The user's own backbone model.json (absolute path), and the layer its features come from. */
+  readonly model?: string;
+  readonly layer?: string;
+  /** The manifest's image column, when not the default ("image", "path" or "file"). */
+  readonly column?: string;
+}
+
 export async function saveModel(dir: string, model: tf.LayersModel, metadata: ModelMetadata, storage: Storage = fileStorage()): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {

@@ -25,6 +25,11 @@ export interface ModelOptions {
   readonly backbone?: tf.LayersModel;
   /** Whether the backbone's weights train with the rest (default true). */
   readonly trainBackbone?: boolean;
+  /**
+   * Task-specific capacity: hidden layer sizes of each head (same for every task, the trunk's
+   * activation), between the shared trunk and the task's output layer; [] (default) = a linear head.
+   */
+  readonly headHidden?: readonly number[];
   /** Fixes the initial weights of the trunk and heads. */
   readonly seed: number;
 }
@@ -47,6 +52,8 @@ export class MultiTaskModel {
   private readonly backbone?: tf.LayersModel;
   private readonly trunkLayers: tf.layers.Layer[];
   private readonly heads: tf.layers.Layer[];
+  /** Per task, its head's hidden layers (empty for a linear head). */
+  private readonly headHidden: tf.layers.Layer[][];
   private readonly flatten?: tf.layers.Layer;
 
   constructor(options: ModelOptions) {
@@ -56,13 +63,16 @@ export class MultiTaskModel {
     this.backbone = options.backbone;
     if (this.backbone && options.trainBackbone === false) this.backbone.trainable = false;
     this.trunkLayers = buildTrunkLayers(trunk, rng);
-    this.heads = options.tasks.map((task) =>
-      tf.layers.dense({
+    this.headHidden = [];
+    this.heads = options.tasks.map((task) => {
+      // Hidden layers draw their seeds first, so a linear head (the default) keeps the weights it always had.
+      this.headHidden.push(buildHeadHidden(task, options.headHidden ?? [], trunk.activation, rng));
+      return tf.layers.dense({
         units: headSize(task),
         name: `head_${fileSafeName(task.name)}`,
         kernelInitializer: tf.initializers.glorotUniform({ seed: rng.seed() }),
-      }),
-    );
+      });
+    });
     const input = tf.input({ shape: [...options.inputShape], name: "input" });
     let h = (this.backbone ? this.backbone.apply(input) : input) as tf.SymbolicTensor;
     if (h.shape.length > 2) {
@@ -70,7 +80,7 @@ export class MultiTaskModel {
       h = this.flatten.apply(h) as tf.SymbolicTensor;
     }
     for (const layer of this.trunkLayers) h = layer.apply(h) as tf.SymbolicTensor;
-    const outputs = this.heads.map((head) => head.apply(h) as tf.SymbolicTensor);
+    const outputs = this.heads.map((head, t) => head.apply(applyAll(this.headHidden[t], h)) as tf.SymbolicTensor);
     this.model = tf.model({ inputs: input, outputs, name: "distmatch" });
   }
 
@@ -90,9 +100,22 @@ export class MultiTaskModel {
     }
     const out = emptyDict<tf.Tensor2D>();
     this.tasks.forEach((task, i) => {
-      out[task.name] = this.heads[i].apply(h) as tf.Tensor2D;
+      out[task.name] = this.heads[i].apply(applyAll(this.headHidden[i], h)) as tf.Tensor2D;
     });
     return out;
+  }
+
+  /** Trainable variables of one task's head (hidden layers and output layer): not shared with any other task. */
+  taskVariables(taskName: string): tf.Variable[] {
+    const t = this.tasks.findIndex((task) => task.name === taskName);
+    if (t < 0) throw new Error(`no task "${taskName}" in the model (tasks: ${this.tasks.map((x) => x.name).join(", ")})`);
+    return [...this.headHidden[t], this.heads[t]].flatMap((layer) => layer.trainableWeights.map((w) => w.read() as tf.Variable));
+  }
+
+  /** Trainable variables every task's prediction depends on: backbone and trunk. */
+  get sharedVariables(): tf.Variable[] {
+    const own = new Set(this.tasks.flatMap((task) => this.taskVariables(task.name)));
+    return this.trainableVariables.filter((v) => !own.has(v));
   }
 
   get trainableVariables(): tf.Variable[] {
@@ -118,6 +141,25 @@ function applyLayer(layer: tf.layers.Layer, h: tf.Tensor, training: boolean, rng
     return tf.dropout(h, rate, undefined, rng ? rng.seed() : undefined);
   }
   return layer.apply(h, { training }) as tf.Tensor;
+}
+
+function buildHeadHidden(task: Task, sizes: readonly number[], activation: Activation, rng: Rng): tf.layers.Layer[] {
+  return sizes.map((units, i) => {
+    if (!Number.isInteger(units) || units < 1) throw new Error(`headHidden[${i}] is ${units}, expected a positive integer`);
+    return tf.layers.dense({
+      units,
+      activation,
+      name: `head_${fileSafeName(task.name)}_hidden_${i}`,
+      kernelInitializer: initializerFor(activation, rng.seed()),
+    });
+  });
+}
+
+/** Applies layers in order (symbolic or concrete tensors alike). */
+function applyAll<T extends tf.SymbolicTensor | tf.Tensor>(layers: readonly tf.layers.Layer[], h: T): T {
+  let out = h;
+  for (const layer of layers) out = layer.apply(out) as T;
+  return out;
 }
 
 function buildTrunkLayers(trunk: Required<TrunkOptions>, rng: Rng): tf.layers.Layer[] {

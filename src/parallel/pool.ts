@@ -97,8 +97,11 @@ function runInChildren<D, R, E>(jobs: readonly PoolJob<D>[], options: PoolOption
         running.delete(child);
         done++;
         options.onDone?.(key, done, jobs.length);
-        if (done === jobs.length) resolve(results);
-        else feed(child);
+        if (done === jobs.length) {
+          // Idle workers wait for work until their channel closes: close every one so each exits.
+          for (const c of children) if (c.connected) c.disconnect();
+          resolve(results);
+        } else feed(child);
       });
       child.on("exit", (code, signal) => {
         const index = running.get(child);

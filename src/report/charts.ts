@@ -73,7 +73,7 @@ function metricCharts(results: StudyResults, variants: readonly VariantView[]): 
     for (const variant of variants) {
       const cell = summary.variants[variant.id];
       if (!cell) continue;
-      const nt = cell.negativeTransfer === true;
+      const nt = cell.verdict === "negative-transfer";
       bars.push({ task, variant: variant.name, mean: cell.mean, lo: cell.mean - cell.std, hi: cell.mean + cell.std, nt });
       for (const value of cell.values) seeds.push({ task, variant: variant.name, value });
       if (cell.delta) deltas.push({ task, variant: variant.name, delta: cell.delta.absolute, nt });
@@ -87,7 +87,7 @@ function metricCharts(results: StudyResults, variants: readonly VariantView[]): 
       id: "chart-metrics",
       section: "results",
       title: "Test metric per task and variant",
-      caption: "Bars: mean over seeds; whiskers: \u00b1 one standard deviation; dots: individual seeds; \u25bc marks negative transfer.",
+      caption: "Bars: mean over (split, seed) runs; whiskers: \u00b1 one standard deviation; dots: individual runs; \u25bc marks negative transfer (95% interval of the paired difference below 0).",
       spec: groupedBars(bars, seeds, tasks, names, variants, "mean \u00b1 std over seeds"),
     },
   ];
@@ -96,7 +96,7 @@ function metricCharts(results: StudyResults, variants: readonly VariantView[]): 
       id: "chart-deltas",
       section: "results",
       title: "Change against single-task (ST)",
-      caption: "Absolute difference of the mean test metric from the ST baseline of the same task; \u25bc marks negative transfer.",
+      caption: "Mean paired difference of the test metric from the ST baseline of the same task (same split, same seed); \u25bc marks negative transfer (95% interval below 0).",
       spec: deltaBars(deltas, tasks, names.filter((n) => deltas.some((d) => d.variant === n)), variants),
     });
   }

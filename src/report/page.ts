@@ -84,18 +84,42 @@ function headlineSection(results: StudyResults, variants: readonly VariantView[]
 <h2>Headline</h2>
 ${findings(results, variants)}
 ${tables}
-<h3>\u0394m: mean relative change against ST over all tasks</h3>
+<p class="muted">${protocolText(results)}</p>
+${paperComparison(results, variants)}
+<h3>\u0394m (Maninis et al. 2019): mean relative change against ST over all tasks</h3>
 ${deltaMTable(results, variants)}
 </section>`;
+}
+
+/** How the verdicts were made, in one sentence. */
+function protocolText(results: StudyResults): string {
+  const p = results.protocol;
+  const tuning = results.tuning ? ` Coupling settings chosen per split on validation data only (${results.tuning.grid.length} candidates).` : "";
+  return escapeHtml(
+    `${p.splitRepeats} split repeat(s) x ${p.seeds.length} seed(s); an ST and an MT run of the same split and seed form a pair. ` +
+      `\u0394 is the mean paired difference, with a 95% Student t-interval over the pairs; verdict: better (interval above 0), ` +
+      `no detectable difference, negative transfer (interval below 0). Checkpoint selection: ${p.selection}.${tuning}`,
+  );
+}
+
+/** The papers' point definition of negative transfer (an MT mean below any ST mean), beside the verdicts. */
+function paperComparison(results: StudyResults, variants: readonly VariantView[]): string {
+  const items = variants.flatMap((v) => {
+    const below = results.summary.filter((s) => s.variants[v.id]?.belowBaseline !== undefined);
+    if (below.length === 0) return [];
+    const tasks = below.filter((s) => s.variants[v.id].belowBaseline).map((s) => escapeHtml(s.task));
+    return [`<li>${escapeHtml(v.name)}: ${tasks.length ? `below ST on ${tasks.join(", ")}` : "not below ST on any task"}</li>`];
+  });
+  return items.length ? `<p>Point comparison as in the papers (negative transfer = MT mean below any ST mean, no interval):</p><ul class="point">${items.join("")}</ul>` : "";
 }
 
 /** The two things a reader wants first: which variant helps most, and whether anything got worse. */
 function findings(results: StudyResults, variants: readonly VariantView[]): string {
   const cards: string[] = [];
-  const scored = variants.filter((v) => typeof results.deltaM[v.id] === "number");
+  const scored = variants.filter((v) => results.deltaM[v.id] !== undefined);
   if (scored.length > 0) {
-    const best = scored.reduce((a, b) => (results.deltaM[b.id] > results.deltaM[a.id] ? b : a));
-    const value = results.deltaM[best.id];
+    const best = scored.reduce((a, b) => (results.deltaM[b.id].mean > results.deltaM[a.id].mean ? b : a));
+    const value = results.deltaM[best.id].mean;
     cards.push(
       `<div class="finding ${value > 0 ? "good" : "bad"}"><span class="muted">Best \u0394m against ST</span>` +
         `<span class="big">${escapeHtml(best.name)}: ${signedPercent(value, 2)}</span></div>`,
@@ -104,13 +128,13 @@ function findings(results: StudyResults, variants: readonly VariantView[]): stri
   const nts = negativeTransfers(results, variants);
   const ntText =
     nts.length === 0
-      ? `<span class="big">none</span><span class="muted">no variant falls below ST by more than the seed spread</span>`
+      ? `<span class="big">none</span><span class="muted">no variant's 95% interval of the paired difference against ST lies below 0</span>`
       : `<span class="big">${nts.length} case${nts.length === 1 ? "" : "s"}</span>` +
         nts.map((f) => `<span class="nt">\u25bc ${escapeHtml(f.variant.name)} on ${escapeHtml(f.task)} (${signedPercent(f.relative)})</span>`).join("<br>");
   cards.push(`<div class="finding ${nts.length === 0 ? "good" : "bad"}"><span class="muted">Negative transfer</span>${ntText}</div>`);
   cards.push(
     `<div class="finding"><span class="muted">Study</span><span class="big">${results.data.tasks.length} tasks \u00b7 ${variants.length} variants</span>` +
-      `<span class="muted">seeds ${results.seeds.map((s) => escapeHtml(s)).join(", ")} \u00b7 test n = ${escapeHtml(results.data.test.n)}</span></div>`,
+      `<span class="muted">${escapeHtml(results.protocol.splitRepeats)} split repeat(s) \u00d7 seeds ${results.seeds.map((s) => escapeHtml(s)).join(", ")} \u00b7 test n = ${escapeHtml(results.data.test.n)}</span></div>`,
   );
   return `<div class="findings">${cards.join("")}</div>`;
 }

@@ -8,7 +8,7 @@ let loaded: Promise<[Vega, VegaLite]> | undefined;
 
 /** vega and vega-lite are optional peer dependencies, loaded for the first chart. */
 function loadVega(): Promise<[Vega, VegaLite]> {
-  return (loaded ??= Promise.all([importOptional<Vega>("vega", "the report's charts"), importOptional<VegaLite>("vega-lite", "the report's charts")]));
+  return (loaded ??= Promise.all([importOptional<Vega>("vega", "drawing the report's charts"), importOptional<VegaLite>("vega-lite", "drawing the report's charts")]));
 }
 
 /**

@@ -2,6 +2,8 @@ import type { StudyResults, TaskSummary } from "../study/results.js";
 import { attr, escapeHtml } from "./escape.js";
 import { duration, fixed, signed, signedPercent } from "./format.js";
 import { baselineVariant, type VariantView } from "./model.js";
+import { verdictLabels } from "../study/statistics.js";
+import type { VerdictRecord } from "../study/results.js";
 
 /**
  * The report's tables as HTML strings. Every value from results.json goes through escapeHtml;
@@ -21,16 +23,29 @@ export interface Finding {
   relative: number | undefined;
 }
 
-/** Every (task, variant) the summary flags as negative transfer. */
+/** Every (task, variant) whose verdict is negative transfer (95% interval of the paired difference below 0). */
 export function negativeTransfers(results: StudyResults, variants: readonly VariantView[]): Finding[] {
   return results.summary.flatMap((summary) =>
     variants
-      .filter((v) => summary.variants[v.id]?.negativeTransfer === true)
+      .filter((v) => summary.variants[v.id]?.verdict === "negative-transfer")
       .map((variant) => ({ task: summary.task, variant, relative: summary.variants[variant.id].delta?.relative })),
   );
 }
 
-/** Per-task headline: variants as rows, mean ± std, delta vs ST, negative-transfer marker. */
+/** "[−0.012, +0.030]", or a note when one pair leaves no interval. */
+export function intervalText(lower: number | null, upper: number | null, format: (v: number) => string): string {
+  return lower === null || upper === null ? "n/a (1 pair)" : `[${format(lower)}, ${format(upper)}]`;
+}
+
+function verdictMarker(verdict: VerdictRecord | undefined): string {
+  if (verdict === "negative-transfer") {
+    return `<span class="nt" title="95% interval of the paired difference below 0">\u25bc<span class="nt-text"> negative transfer</span></span>`;
+  }
+  if (verdict === "better") return `<span class="up" title="95% interval of the paired difference above 0">\u25b2 better</span>`;
+  return verdict ? `<span class="muted">${verdictLabels[verdict]}</span>` : "";
+}
+
+/** Per-task headline: variants as rows, mean ± std, paired delta vs ST with its 95% interval, verdict, point comparison. */
 export function headlineTable(summary: TaskSummary, results: StudyResults, variants: readonly VariantView[]): string {
   const baseline = baselineVariant(variants);
   const task = results.data.tasks.find((t) => t.name === summary.task);
@@ -39,15 +54,13 @@ export function headlineTable(summary: TaskSummary, results: StudyResults, varia
     .filter((v) => summary.variants[v.id] !== undefined)
     .map((variant) => {
       const cell = summary.variants[variant.id];
-      const nt = cell.negativeTransfer === true;
+      const nt = cell.verdict === "negative-transfer";
       const dataAttrs = `${attr("data-task", summary.task)} ${attr("data-variant", variant.id)}`;
       const deltaClass = cell.delta ? (cell.delta.absolute > 0 ? "up" : cell.delta.absolute < 0 ? "down" : "") : "";
       const seeds = cell.values.map((v) => fixed(v)).join(", ");
-      const marker = nt
-        ? `<span class="nt" title="below ST by more than the seed-to-seed spread">\u25bc<span class="nt-text"> negative transfer</span></span>`
-        : variant.id === baseline?.id
-          ? `<span class="muted baseline-text">baseline</span>`
-          : "";
+      const marker = variant.id === baseline?.id ? `<span class="muted baseline-text">baseline</span>` : verdictMarker(cell.verdict);
+      const ci = cell.delta ? intervalText(cell.delta.lower, cell.delta.upper, (v) => signed(v)) : "\u2014";
+      const point = cell.belowBaseline === undefined ? "\u2014" : cell.belowBaseline ? "below ST" : "not below";
       return (
         `<tr class="${nt ? "is-nt" : ""}" ${dataAttrs}>` +
         `<th scope="row"><span class="swatch" style="background:${variant.colour}"></span>${escapeHtml(variant.name)}` +
@@ -55,9 +68,11 @@ export function headlineTable(summary: TaskSummary, results: StudyResults, varia
         `<td class="num mean" ${dataAttrs} ${attr("data-value", cell.mean)} ${attr("data-std", cell.std)}>` +
         `<strong>${fixed(cell.mean)}</strong> <span class="pm">\u00b1 ${fixed(cell.std)}</span></td>` +
         `<td class="num ${deltaClass}" ${attr("data-delta", cell.delta?.absolute ?? "")}>${cell.delta ? signed(cell.delta.absolute) : "\u2014"}</td>` +
+        `<td class="num ci" ${attr("data-lower", cell.delta?.lower ?? "")} ${attr("data-upper", cell.delta?.upper ?? "")}>${ci}</td>` +
         `<td class="num ${deltaClass}">${cell.delta ? signedPercent(cell.delta.relative) : "\u2014"}</td>` +
-        `<td class="seeds">${seeds}</td>` +
-        `<td>${marker}</td></tr>`
+        `<td class="verdict" ${attr("data-verdict", cell.verdict ?? "")}>${marker}</td>` +
+        `<td class="point">${point}</td>` +
+        `<td class="seeds">${seeds}</td></tr>`
       );
     });
   const kind = task ? (task.kind === "multiclass" ? `multi-class, ${task.classes.length} classes` : `multi-label, ${task.labels.length} labels`) : "";
@@ -65,29 +80,31 @@ export function headlineTable(summary: TaskSummary, results: StudyResults, varia
     `<span class="task-name">${escapeHtml(summary.task)}</span> ` +
     `<span class="muted">${escapeHtml(summary.metric)}${kind ? ` \u00b7 ${kind}` : ""}${testN !== undefined ? ` \u00b7 n test = ${escapeHtml(testN)}` : ""}</span>`;
   return table(
-    ["variant", `${escapeHtml(summary.metric)} (mean \u00b1 std)`, "\u0394 vs ST", "\u0394 rel.", "per seed", ""],
+    ["variant", `${escapeHtml(summary.metric)} (mean \u00b1 std)`, "\u0394 vs ST (paired)", "95% CI", "\u0394 rel.", "verdict", "point comparison", "per run (split, seed)"],
     rows,
     "headline",
     caption,
   );
 }
 
-/** Delta_m per variant: mean over tasks of the relative change against ST. */
+/** Delta_m per variant: per pair the mean over tasks of the relative change against ST; mean and 95% interval over pairs. */
 export function deltaMTable(results: StudyResults, variants: readonly VariantView[]): string {
   const ids = Object.keys(results.deltaM);
   const ordered = [...variants.filter((v) => ids.includes(v.id))];
   if (ordered.length === 0) return `<p class="muted">No \u0394m in the results.</p>`;
-  const best = Math.max(...ordered.map((v) => results.deltaM[v.id]));
+  const best = Math.max(...ordered.map((v) => results.deltaM[v.id].mean));
   const rows = ordered.map((v) => {
     const value = results.deltaM[v.id];
-    const cls = value > 0 ? "up" : value < 0 ? "down" : "";
-    const star = value === best && value > 0 ? ` <span class="best">best</span>` : "";
+    const cls = value.mean > 0 ? "up" : value.mean < 0 ? "down" : "";
+    const star = value.mean === best && value.mean > 0 ? ` <span class="best">best</span>` : "";
     return (
       `<tr ${attr("data-variant", v.id)}><th scope="row"><span class="swatch" style="background:${v.colour}"></span>${escapeHtml(v.name)}<span class="vid">${escapeHtml(v.id)}</span></th>` +
-      `<td class="num ${cls} deltam" ${attr("data-variant", v.id)} ${attr("data-value", value)}>${signedPercent(value, 2)}${star}</td></tr>`
+      `<td class="num ${cls} deltam" ${attr("data-variant", v.id)} ${attr("data-value", value.mean)}>${signedPercent(value.mean, 2)}${star}</td>` +
+      `<td class="num">${intervalText(value.lower, value.upper, (x) => signedPercent(x, 2))}</td>` +
+      `<td>${verdictMarker(value.verdict)}</td></tr>`
     );
   });
-  return table(["variant", "\u0394m"], rows, "deltam");
+  return table(["variant", "\u0394m", "95% CI", "verdict"], rows, "deltam");
 }
 
 /** Sources with their sizes and how many samples carry each task; then validation/test sizes. */

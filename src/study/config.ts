@@ -25,6 +25,8 @@ export const studyConfigSchema = z.strictObject({
           column: z.string().optional().describe('image path column (default: "image", "path" or "file")'),
           representation: z.enum(["mobilenetv2", "face-descriptor", "pixels"]).default("mobilenetv2"),
           size: z.number().int().positive().optional().describe("backbone input side, or pixel grid side for a CNN"),
+          model: z.string().optional().describe("your own TensorFlow.js layers model.json as the backbone (instead of representation)"),
+          layer: z.string().optional().describe("with model: the layer whose output are the features (default: the model's output)"),
           allowOutside: z.boolean().default(false).describe("accept image paths outside the manifest's folder"),
         })
         .optional()
@@ -53,17 +55,19 @@ export const studyConfigSchema = z.strictObject({
       test: z.number().min(0).max(0.5).default(0.2),
       overlap: z.number().min(0).max(1).default(0),
       ratio: z.array(z.number().nonnegative()).optional().describe("relative sizes of the task-only subsets"),
-      seed: z.number().int().nonnegative().max(MAX_SEED, `at most ${MAX_SEED} (seeds are 32-bit)`).default(0),
+      seed: z.number().int().nonnegative().max(MAX_SEED, `at most ${MAX_SEED} (seeds are 32-bit)`).default(0).describe("seed of the first split repeat; repeat r uses seed + r"),
+      repeats: z.number().int().positive().default(3).describe("split repeats: every seed runs on each, and ST/MT pairs share split and seed"),
     })
-    .default({ validation: 0.15, test: 0.2, overlap: 0, seed: 0 }),
+    .default({ validation: 0.15, test: 0.2, overlap: 0, seed: 0, repeats: 3 }),
   model: z
     .strictObject({
       hidden: z.array(z.number().int().positive()).default([128]),
       activation: z.enum(["relu", "elu", "selu", "tanh", "sigmoid", "linear"]).default("relu"),
       dropout: z.number().min(0).max(0.9).default(0.2),
       batchNorm: z.boolean().default(false),
+      headHidden: z.array(z.number().int().positive()).default([]).describe("task-specific capacity: hidden layer sizes inside every task's head, after the shared trunk ([] = linear heads)"),
     })
-    .default({ hidden: [128], activation: "relu", dropout: 0.2, batchNorm: false }),
+    .default({ hidden: [128], activation: "relu", dropout: 0.2, batchNorm: false, headHidden: [] }),
   training: z
     .strictObject({
       epochs: z.number().int().positive().default(40),
@@ -72,10 +76,10 @@ export const studyConfigSchema = z.strictObject({
       weightDecay: z.number().min(0).default(1e-4),
       sampler: z.enum(["quota", "proportional", "round-robin"]).default("quota"),
       patience: z.number().int().nonnegative().default(10),
-      monitor: z.string().default("loss").describe('early stopping: "loss" (validation loss), "mean" (mean primary metric) or a task name'),
+      monitor: z.string().default("mean").describe('checkpoint selection and early stopping: "mean" (mean over the model\'s tasks of each task\'s primary validation metric: the study protocol), "loss" (summed validation loss) or a task name'),
       stepsPerEpoch: z.number().int().positive().optional(),
     })
-    .default({ epochs: 40, batchSize: 32, learningRate: 3e-3, weightDecay: 1e-4, sampler: "quota", patience: 10, monitor: "loss" }),
+    .default({ epochs: 40, batchSize: 32, learningRate: 3e-3, weightDecay: 1e-4, sampler: "quota", patience: 10, monitor: "mean" }),
   coupling: z
     .strictObject({
       lambdaDm: z.number().min(0).default(0.1).describe("weight of distribution matching (METHOD.md: 1)"),
@@ -83,21 +87,85 @@ export const studyConfigSchema = z.strictObject({
       lambdaCo: z.number().min(0).default(1).describe("weight of label co-annotation (variant co)"),
       scaMode: z.enum(["auto", "product", "bernoulli", "likelihood"]).default("auto").describe("auto: product for file/prior relatedness, likelihood for estimated; likelihood: the Bayes posterior of label co-annotation with p_B in place of the labels (suits estimated, dense relatedness)"),
       stopGradient: z.boolean().default(true).describe("stop the gradient through the implied distributions (METHOD.md: false)"),
+      dmGradient: z.enum(["both", "matched", "implied"]).optional().describe('which heads DM\'s gradient reaches (default: from stopGradient, true = "matched"): "both" (METHOD.md), "matched" (head B only: DM sends head A nothing) or "implied" (head A only, through q_B = p_A R: keeps DM\'s exchange into head A without pushing p_B to 0 or 1)'),
+      scaGradient: z.enum(["both", "matched", "implied"]).optional().describe('which heads SCA\'s gradient reaches (default: from stopGradient): "both", "matched" (head A only) or "implied" (head B only, through q_A)'),
       applyTo: z.enum(["all", "missing"]).default("missing").describe('samples DM and SCA apply to: "missing" (only where the matched task is unannotated) or "all" (METHOD.md)'),
       divergence: z.enum(["cross-entropy", "kl"]).default("kl").describe('how DM and SCA compare target and prediction: "kl" (cross-entropy minus the target\'s entropy: same gradient for the matched head, no reward for confident predictions in the head that made the target) or "cross-entropy" (METHOD.md)'),
       pairs: z.array(z.tuple([z.string(), z.string()])).optional().describe("task pairs [A, B] to couple (default: the data set's)"),
     })
     .default({ lambdaDm: 0.1, lambdaSca: 0.1, lambdaCo: 1, scaMode: "auto", stopGradient: true, applyTo: "missing", divergence: "kl" }),
+  tuning: z
+    .strictObject({
+      grid: z.array(z.record(z.string(), z.unknown())).min(1).optional()
+        .describe("candidate coupling settings, each a partial override of the coupling section (default: defaultTuningGrid)"),
+      seeds: z.array(z.number().int().nonnegative()).min(1).optional().describe("seeds each candidate is trained with (default: the study's first seed)"),
+      variant: z.enum(variantIds).default("mt+coupling").describe("the variant the candidates are trained as; the chosen setting applies to every coupling variant"),
+    })
+    .optional()
+    .describe("choose the coupling settings per split repeat on the validation split only (inner selection)"),
+  preset: z.enum(["paper"]).optional().describe('"paper": METHOD.md\'s literal coupling (λ = 1, cross-entropy, product rule, gradients into both heads, every sample); explicit coupling fields still win'),
+  weighting: z
+    .strictObject({
+      gradnormAlpha: z.number().min(0).default(1.5).describe("GradNorm's asymmetry alpha (variants gradnorm, gradnorm+coupling; Chen et al. 2018)"),
+    })
+    .default({ gradnormAlpha: 1.5 })
+    .describe("loss-weighting baselines (variants uw, gradnorm, pcgrad, aligned-mtl and their +coupling forms)"),
   outDir: z.string().default("runs"),
-  backend: z.enum(["wasm", "cpu", "tensorflow", "auto"]).default("wasm"),
+  backend: z.enum(["wasm", "cpu", "tensorflow", "webgl", "auto"]).default("wasm"),
 });
 
 export type StudyConfigInput = z.input<typeof studyConfigSchema>;
 export type StudyConfig = z.output<typeof studyConfigSchema>;
+export type CouplingConfig = StudyConfig["coupling"];
+/** One candidate of a tuning grid: any coupling fields but the task pairs. */
+export type CouplingOverride = Partial<Omit<CouplingConfig, "pairs">>;
+
+const couplingSchema = studyConfigSchema.shape.coupling.unwrap();
+
+/**
+ * The default tuning grid (8 candidates): λ_dm and λ_sca in {0.1, 1} crossed with the divergence.
+ * Budget: 8 candidates x tuning seeds (default: 1) extra trainings per split repeat.
+ */
+export const defaultTuningGrid: readonly CouplingOverride[] = [0.1, 1].flatMap((lambdaDm) =>
+  [0.1, 1].flatMap((lambdaSca) => (["kl", "cross-entropy"] as const).map((divergence) => ({ lambdaDm, lambdaSca, divergence }))),
+);
+
+/** METHOD.md's coupling, literally: λ = 1, cross-entropy, product rule, gradients into both heads, every sample. */
+export const paperCoupling = {
+  lambdaDm: 1,
+  lambdaSca: 1,
+  scaMode: "product",
+  stopGradient: false,
+  applyTo: "all",
+  divergence: "cross-entropy",
+} as const satisfies CouplingOverride;
+
+/** The coupling section with one grid candidate applied, validated like the section itself. */
+export function applyOverride(coupling: CouplingConfig, override: CouplingOverride, where = "coupling override"): CouplingConfig {
+  for (const key of Object.keys(override)) {
+    if (key === "pairs" || !(key in couplingSchema.shape)) {
+      const known = Object.keys(couplingSchema.shape).filter((k) => k !== "pairs");
+      throw new Error(`${where}: "${key}" is not a tunable coupling option (expected one of ${known.join(", ")})`);
+    }
+  }
+  const result = couplingSchema.safeParse({ ...coupling, ...override });
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`${where}: invalid value\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+/** The tuning grid of a config (its own, else the default), every candidate validated. */
+export function tuningGrid(config: StudyConfig, where = "study config"): CouplingOverride[] {
+  const grid = (config.tuning?.grid ?? defaultTuningGrid) as CouplingOverride[];
+  grid.forEach((entry, i) => applyOverride(config.coupling, entry, `${where}: tuning.grid[${i}]`));
+  return grid.map((entry) => ({ ...entry }));
+}
 
 /** Validates a study config; errors name every offending field by its path. */
 export function parseStudyConfig(input: unknown, where = "study config"): StudyConfig {
-  const result = studyConfigSchema.safeParse(input);
+  const result = studyConfigSchema.safeParse(withPreset(input));
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`);
     throw new Error(`${where}: invalid configuration\n${lines.join("\n")}`);
@@ -106,6 +174,7 @@ export function parseStudyConfig(input: unknown, where = "study config"): StudyC
   if (!config.dataset && !config.data) throw new Error(`${where}: give either "dataset" (a built-in data set) or "data" (your own files)`);
   if (config.dataset && config.data) throw new Error(`${where}: give "dataset" or "data", not both`);
   if (config.relatedness.method === "file" && !config.relatedness.file) throw new Error(`${where}: relatedness.file: required when relatedness.method is "file"`);
+  if (config.tuning) tuningGrid(config, where);
   return config;
 }
 
@@ -121,4 +190,12 @@ export async function readStudyConfig(file: string): Promise<StudyConfigInput> {
   } catch (err) {
     throw new Error(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
+}
+
+/** A preset fills in the coupling fields the input leaves unset. */
+function withPreset(input: unknown): unknown {
+  if (typeof input !== "object" || input === null || (input as { preset?: unknown }).preset !== "paper") return input;
+  const given = (input as { coupling?: unknown }).coupling;
+  const coupling = typeof given === "object" && given !== null ? given : {};
+  return { ...input, coupling: { ...paperCoupling, ...coupling } };
 }

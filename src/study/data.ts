@@ -45,7 +45,7 @@ async function loadTable(config: StudyConfig, baseDir: string): Promise<LoadedTa
   const spec = parseColumnSpec(data.spec, "study config: data.spec") as ColumnSpec;
   const files = [...data.sources.map((s) => s.file), ...(data.test ? [data.test] : [])];
   const tables = await Promise.all(files.map((f) => readTable(path.resolve(baseDir, f))));
-  const table = data.images ? await withImageInputs(tableFromRecords(tables, spec), files.map((f) => path.resolve(baseDir, f)), data.images) : tableFromRecords(tables, spec);
+  const table = data.images ? await withImageInputs(tableFromRecords(tables, spec), files.map((f) => path.resolve(baseDir, f)), { ...data.images, ...(data.images.model ? { model: path.resolve(baseDir, data.images.model) } : {}) }) : tableFromRecords(tables, spec);
   if (!data.test) return { table };
   const testStart = tables.slice(0, -1).reduce((n, t) => n + t.records.length, 0);
   return { table: withoutTestDomain(table, data.sources.length), testRows: range(testStart, table.n) };
@@ -60,13 +60,23 @@ async function withImageInputs(table: DatasetTable, manifests: readonly string[]
   if (files.length !== table.n) throw new Error(`image manifests list ${files.length} images but hold ${table.n} rows`);
   return {
     ...table,
-    inputs: (_trainRows, options) =>
-      imageInputs(files, {
+    inputs: async (_trainRows, options) => ({
+      ...(await imageInputs(files, {
         representation: images.representation,
         ...(images.size ? { size: images.size } : {}),
+        ...(images.model ? { model: { file: images.model, ...(images.layer ? { layer: images.layer } : {}) } } : {}),
         ...(options?.cacheDir ? { cacheDir: options.cacheDir } : {}),
         ...(options?.onProgress ? { onProgress: options.onProgress } : {}),
-      }),
+      })),
+      // Saved with the model (like a tabular encoder), so that predict can turn a manifest into the same inputs.
+      images: {
+        representation: images.representation,
+        ...(images.size ? { size: images.size } : {}),
+        ...(images.model ? { model: images.model } : {}),
+        ...(images.layer ? { layer: images.layer } : {}),
+        ...(images.column ? { column: images.column } : {}),
+      },
+    }),
   };
 }
 
@@ -98,17 +108,19 @@ function defaultPairs(tasks: readonly Task[], dataset?: BuiltinDataset): [string
  * whose preprocessing is fitted on the training rows only.
  */
 export async function prepareStudyData(config: StudyConfig, options: { baseDir?: string; onProgress?: ProgressFn } = {}): Promise<StudyData> {
-  const { table, dataset, testRows } = await loadTable(config, options.baseDir ?? process.cwd());
+  const { table: loaded, dataset, testRows } = await loadTable(config, options.baseDir ?? process.cwd());
   const held = new Set(testRows ?? []);
-  const candidates = range(0, table.n).filter((r) => !held.has(r));
+  const candidates = range(0, loaded.n).filter((r) => !held.has(r));
   const split = splitTrainValTest(candidates.length, {
     validation: config.split.validation,
     test: testRows ? 0 : config.split.test,
     seed: config.split.seed,
-    ...(table.groups ? { groups: Int32Array.from(candidates, (r) => table.groups![r]) } : {}),
+    ...(loaded.groups ? { groups: Int32Array.from(candidates, (r) => loaded.groups![r]) } : {}),
   });
   const pick = (rows: readonly number[]): number[] => rows.map((i) => candidates[i]);
   const trainRows = pick(split.train);
+  // Fitted targets (e.g. mnist-morpho's median thresholds) see the training rows only.
+  const table: DatasetTable = loaded.fitTargets ? { ...loaded, targets: loaded.fitTargets(trainRows) } : loaded;
   const validationRows = pick(split.validation);
   const test = testRows ?? pick(split.test);
   if (trainRows.length === 0 || test.length === 0) throw new Error(`data set too small to split: ${table.n} samples`);

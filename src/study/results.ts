@@ -26,6 +26,8 @@ export const relatednessSchema = z.object({
 
 export const runResultSchema = z.object({
   variant: z.string(),
+  /** Split repeat (0, 1, ...): the data was split with split.seed + split; ST and MT runs pair by (split, seed). */
+  split: z.number().int().nonnegative(),
   seed: z.number(),
   /** For single-task variants: the one task this run trains. */
   task: z.string().optional(),
@@ -43,14 +45,60 @@ export const variantSchema = z.object({
   singleTask: z.boolean(),
 });
 
+export const verdictSchema = z.enum(["better", "no-difference", "negative-transfer"]);
+
 export const summaryCellSchema = z.object({
+  /** Mean and sample std over (split, seed) runs; values sorted by split, then seed. */
   mean: z.number(),
   std: z.number(),
   values: z.array(z.number()),
-  /** Against the ST variant of the same task; absent for ST itself. */
-  delta: z.object({ absolute: z.number(), relative: z.number() }).optional(),
-  /** Below ST by more than the seed-to-seed spread. */
-  negativeTransfer: z.boolean().optional(),
+  /**
+   * Against the baseline (ST) of the same task, absent for ST itself: the mean paired difference over
+   * (split, seed) pairs, its 95% t-interval (null bounds with one pair), relative = absolute / ST mean.
+   */
+  delta: z
+    .object({ absolute: z.number(), relative: z.number(), lower: z.number().nullable(), upper: z.number().nullable(), n: z.number().int() })
+    .optional(),
+  /** better: interval above 0; negative-transfer: interval below 0; else no-difference. */
+  verdict: verdictSchema.optional(),
+  /** The papers' point comparison: the mean is below ST's mean (no interval). */
+  belowBaseline: z.boolean().optional(),
+});
+
+export const deltaMSchema = z.object({
+  mean: z.number(),
+  lower: z.number().nullable(),
+  upper: z.number().nullable(),
+  /** Number of (split, seed) pairs. */
+  n: z.number().int(),
+  verdict: verdictSchema,
+});
+
+/** How the study was run and judged, so a reader of results.json need not know the defaults. */
+export const protocolSchema = z.object({
+  /** Split repeats (split seeds split.seed, split.seed + 1, ...) times seeds. */
+  splitRepeats: z.number().int().positive(),
+  seeds: z.array(z.number()),
+  /** Checkpoint selection: mean over the model's tasks of each task's primary validation metric. */
+  selection: z.string(),
+  interval: z.object({ method: z.literal("t"), level: z.number(), over: z.literal("(split, seed) pairs") }),
+  /** Named preset the coupling settings came from, if any. */
+  preset: z.string().optional(),
+});
+
+/** Validation-only selection of the coupling settings, per split repeat. */
+export const tuningSchema = z.object({
+  grid: z.array(z.record(z.string(), z.unknown())),
+  seeds: z.array(z.number()),
+  variant: z.string(),
+  perSplit: z.array(
+    z.object({
+      split: z.number().int(),
+      /** Per grid entry: mean over tuning seeds of the selected checkpoint's validation score. */
+      scores: z.array(z.number()),
+      chosen: z.number().int(),
+    }),
+  ),
 });
 
 export const taskSummarySchema = z.object({
@@ -60,7 +108,7 @@ export const taskSummarySchema = z.object({
 });
 
 export const studyResultsSchema = z.object({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(2),
   name: z.string(),
   configHash: z.string(),
   config: z.record(z.string(), z.unknown()),
@@ -85,11 +133,13 @@ export const studyResultsSchema = z.object({
     }),
   ),
   seeds: z.array(z.number()),
+  protocol: protocolSchema,
+  tuning: tuningSchema.optional(),
   variants: z.array(variantSchema),
   runs: z.array(runResultSchema),
   summary: z.array(taskSummarySchema),
-  /** Delta_m per MT variant: mean over tasks of (M_variant - M_ST) / M_ST. */
-  deltaM: z.record(z.string(), z.number()),
+  /** Delta_m per MT variant: per pair the mean over tasks of (M_variant - M_ST) / M_ST; mean and 95% t-interval over pairs. */
+  deltaM: z.record(z.string(), deltaMSchema),
   timing: z.object({ startedAt: z.string(), finishedAt: z.string(), wallSeconds: z.number() }),
 });
 
@@ -98,6 +148,9 @@ export type RunResult = z.infer<typeof runResultSchema>;
 export type TaskSummary = z.infer<typeof taskSummarySchema>;
 export type SummaryCell = z.infer<typeof summaryCellSchema>;
 export type VariantRecord = z.infer<typeof variantSchema>;
+export type DeltaMRecord = z.infer<typeof deltaMSchema>;
+export type TuningRecord = z.infer<typeof tuningSchema>;
+export type VerdictRecord = z.infer<typeof verdictSchema>;
 
 // Produced by training and evaluation (src/train/records.ts); re-exported for existing imports.
 export { epochRecordSchema, taskMetricsSchema, type EpochRecord, type TaskMetricsRecord } from "../train/records.js";

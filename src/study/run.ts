@@ -9,22 +9,25 @@ import { MultiTaskModel } from "../models/multitask.js";
 import { saveModel, type ModelMetadata } from "../models/io.js";
 import type { Relatedness } from "../relatedness/types.js";
 import type { Task } from "../tasks/types.js";
-import { train, type TrainEvent } from "../train/trainer.js";
+import { train, type TrainEvent, type TrainResult } from "../train/trainer.js";
 import { metricsFromProbabilities, predictSource } from "../train/evaluate.js";
 import { primaryMetric } from "../eval/metrics.js";
 import { exists, writeJsonAtomic } from "../io/atomic.js";
-import { parseStudyConfig, type StudyConfig, type StudyConfigInput } from "./config.js";
+import { applyOverride, parseStudyConfig, tuningGrid, type CouplingConfig, type CouplingOverride, type StudyConfig, type StudyConfigInput } from "./config.js";
 import { prepareStudyData, type StudyData } from "./data.js";
 import { planRelatedness, relatednessFromPredictions, type RelatednessPlan } from "./relatedness.js";
 import { deltaM, summarize } from "./analysis.js";
 import { getVariant, needsRelatedness, type VariantDefinition } from "./variants.js";
-import type { RunResult, StudyResults } from "./results.js";
+import { type RunResult, type StudyResults, type TuningRecord } from "./results.js";
+import { CONFIDENCE_LEVEL } from "./statistics.js";
 import { readFloat32Verified, readRunResult, removeStaleTempFiles, writeFloat32Verified, writeRunResult, type CorruptFileHandler } from "./cache.js";
 import { fileSafeName, own } from "../data/names.js";
 import { validateStudyData } from "./validate.js";
+import { quarantineFile } from "../train/checkpoint.js";
 import { makeBackbone } from "./backbone.js";
 import { builtinDatasets } from "../datasets/index.js";
 import { softwareVersions } from "./software.js";
+import { makeWeighting, type WeightingName } from "../weighting/index.js";
 
 /** Progress of a study, for progress bars and logs. */
 export type StudyEvent =
@@ -33,12 +36,15 @@ export type StudyEvent =
   | { readonly type: "run-start"; readonly run: RunKey; readonly index: number; readonly total: number }
   | { readonly type: "train"; readonly run: RunKey; readonly event: TrainEvent }
   | { readonly type: "run-end"; readonly run: RunKey; readonly result: RunResult; readonly cached: boolean }
-  | { readonly type: "relatedness"; readonly seed: number; readonly from: string; readonly to: string; readonly method: string }
+  | { readonly type: "tuned"; readonly split: number; readonly chosen: CouplingOverride; readonly score: number }
+  | { readonly type: "relatedness"; readonly split: number; readonly seed: number; readonly from: string; readonly to: string; readonly method: string }
   /** Something was repaired on the way (a corrupt cached file moved aside and recomputed, stale temp files removed). */
   | { readonly type: "warning"; readonly message: string };
 
 export interface RunKey {
   readonly variant: string;
+  /** Split repeat: the data was split with split.seed + split. */
+  readonly split: number;
   readonly seed: number;
   readonly task?: string;
 }
@@ -48,6 +54,8 @@ export interface StudyOptions {
   readonly baseDir?: string;
   /** Also save every multi-task run's model (TF.js format) under <dir>/models/<variant>-s<seed>/. */
   readonly saveModels?: boolean;
+  /** Where finished runs are cached (default <dir>/runs/); studies that share it reuse each other's identical runs. */
+  readonly runsDir?: string;
   readonly onEvent?: (event: StudyEvent) => void;
 }
 
@@ -57,11 +65,14 @@ export interface StudyOutcome {
   readonly resultsFile: string;
 }
 
+type ResolvedRelatedness = Map<string, { plan: RelatednessPlan; used: Relatedness; estimated?: Relatedness }>;
+
 /**
- * Runs the study protocol of METHOD.md section 5: for every seed, ST per task and the chosen MT
- * variants, with the same data, backbone and budget; then summarises per task over seeds and flags
- * negative transfer. Finished runs are kept under <dir>/runs/ keyed by a hash of everything they
- * depend on, so an interrupted study resumes and a changed config reuses nothing stale.
+ * Runs the study protocol of METHOD.md section 5: for every split repeat and seed, ST per task and the
+ * chosen MT variants with the same data, backbone and budget, each keeping the checkpoint with the best
+ * mean primary validation metric; optionally the coupling settings are chosen per split on validation
+ * data only; then the paired analysis per task. Finished runs are kept under <dir>/runs/ keyed by a hash
+ * of everything they depend on, so an interrupted study resumes and a changed config reuses nothing stale.
  */
 export async function runStudy(input: StudyConfigInput, options: StudyOptions = {}): Promise<StudyOutcome> {
   const config = parseStudyConfig(withDatasetDefaults(input));
@@ -71,50 +82,78 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   const started = new Date();
   const name = config.name ?? config.dataset ?? "study";
   const dir = path.resolve(baseDir, config.outDir, name);
-  await fs.mkdir(path.join(dir, "runs"), { recursive: true });
-  const stale = await removeStaleTempFiles(path.join(dir, "runs"));
-  if (stale.length > 0) emit({ type: "warning", message: `removed ${stale.length} temporary file(s) left by an interrupted run in ${path.join(dir, "runs")}` });
+  const runsDir = options.runsDir ? path.resolve(baseDir, options.runsDir) : path.join(dir, "runs");
+  await fs.mkdir(runsDir, { recursive: true });
+  const stale = await removeStaleTempFiles(runsDir);
+  if (stale.length > 0) emit({ type: "warning", message: `removed ${stale.length} temporary file(s) left by an interrupted run in ${runsDir}` });
 
-  const data = await prepareStudyData(config, {
-    baseDir,
-    onProgress: (done, total, label) => emit({ type: "extract", done, total, label }),
-  });
-  validateStudyData(config, data);
-  emit({ type: "data", data });
-  const configHash = hashOf({ config: { ...config, name: undefined, outDir: undefined, seeds: undefined, variants: undefined }, data: dataFingerprint(data) });
-  const plans = await planRelatedness(config, data.tasks, data.pairs, data.sources, data.dataset, baseDir);
-  const variantIds = orderVariants(config.variants, plans);
-  const total = config.seeds.length * variantIds.reduce((n, id) => n + (getVariant(id).singleTask ? data.tasks.length : 1), 0);
-  const ctx: RunContext = { config, data, dir, configHash, emit, index: 0, total, saveModels: options.saveModels ?? false };
-
+  const grid = config.tuning ? tuningGrid(config) : [];
+  const tuningSeeds = config.tuning?.seeds ?? [config.seeds[0]];
   const runs: RunResult[] = [];
-  const usedRelatedness = new Map<string, { plan: RelatednessPlan; used: Relatedness; estimated?: Relatedness }>();
-  for (const seed of config.seeds) {
-    const stProbs = new Map<string, Float32Array>();
-    for (const id of variantIds.filter((v) => getVariant(v).singleTask)) {
-      for (const task of data.tasks) runs.push(await singleTaskRun(ctx, getVariant(id), seed, task, stProbs));
+  const tuned: TuningRecord["perSplit"] = [];
+  let first: { data: StudyData; relatedness: ResolvedRelatedness } | undefined;
+  let index = 0;
+  for (let split = 0; split < config.split.repeats; split++) {
+    const data = await prepareStudyData({ ...config, split: { ...config.split, seed: config.split.seed + split } }, {
+      baseDir,
+      onProgress: (done, total, label) => emit({ type: "extract", done, total, label }),
+    });
+    validateStudyData(config, data);
+    if (split === 0) emit({ type: "data", data });
+    const plans = await planRelatedness(config, data.tasks, data.pairs, data.sources, data.dataset, baseDir);
+    const variantIds = orderVariants(config.variants, plans, config.tuning?.variant);
+    const perSeed = variantIds.reduce((n, id) => n + (getVariant(id).singleTask ? data.tasks.length : 1), 0);
+    const ctx: RunContext = {
+      config,
+      data: trainingView(data),
+      test: data.test,
+      dir,
+      runsDir,
+      configHash: runHash(config, split, data, data.test),
+      viewHash: runHash(config, split, data),
+      emit,
+      index,
+      total: config.split.repeats * (config.seeds.length * perSeed + grid.length * tuningSeeds.length),
+      saveModels: options.saveModels ?? false,
+    };
+    const relatedness = new Map<number, ResolvedRelatedness>();
+    const needed = needsRelatedness(variantIds);
+    for (const seed of unique([...config.seeds, ...(grid.length ? tuningSeeds : [])])) {
+      const stProbs = new Map<string, Float32Array>();
+      for (const id of variantIds.filter((v) => getVariant(v).singleTask)) {
+        for (const task of data.tasks) {
+          const run = await singleTaskRun(ctx, getVariant(id), { variant: id, split, seed, task: task.name }, task, stProbs);
+          if (config.seeds.includes(seed)) runs.push(run);
+        }
+      }
+      relatedness.set(seed, needed ? await resolveRelatedness(ctx, plans, split, seed, stProbs) : new Map());
     }
-    const relatedness = needsRelatedness(variantIds) ? await resolveRelatedness(ctx, plans, seed, stProbs) : new Map();
-    if (seed === config.seeds[0]) {
-      for (const [key, value] of relatedness) usedRelatedness.set(key, value);
+    first ??= { data, relatedness: relatedness.get(config.seeds[0])! };
+    let coupling = config.coupling;
+    if (grid.length > 0) {
+      const choice = await tuneCoupling(ctx, ctx.data, { split, grid, seeds: tuningSeeds, variant: getVariant(config.tuning!.variant), relatedness });
+      tuned.push({ split, scores: choice.scores, chosen: choice.chosen });
+      emit({ type: "tuned", split, chosen: grid[choice.chosen], score: choice.scores[choice.chosen] });
+      coupling = applyOverride(config.coupling, grid[choice.chosen]);
     }
-    for (const id of variantIds.filter((v) => !getVariant(v).singleTask)) {
-      runs.push(await multiTaskRun(ctx, getVariant(id), seed, [...relatedness.values()]));
+    for (const seed of config.seeds) {
+      for (const id of variantIds.filter((v) => !getVariant(v).singleTask)) {
+        runs.push(await multiTaskRun(ctx, getVariant(id), { variant: id, split, seed }, [...relatedness.get(seed)!.values()], coupling));
+      }
     }
+    index = ctx.index;
   }
 
+  const { data } = first!;
   const visibleVariants = config.variants.map(getVariant);
   const visibleRuns = runs.filter((r) => config.variants.includes(r.variant));
-  const summary = summarize(
-    data.tasks.map((t) => ({ name: t.name, metric: primaryMetric(t.kind) })),
-    visibleVariants,
-    visibleRuns,
-  );
+  const taskMetrics = data.tasks.map((t) => ({ name: t.name, metric: primaryMetric(t.kind) }));
+  const variantRecords = visibleVariants.map(({ id, label, description, singleTask }) => ({ id, label, description, singleTask }));
   const finished = new Date();
   const results: StudyResults = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     name,
-    configHash,
+    configHash: hashOf(config),
     config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
     software: { ...(await softwareVersions()), backend: backend.name },
     data: {
@@ -126,22 +165,114 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
       description: data.description,
       ...(data.licence ? { licence: data.licence } : {}),
     },
-    relatedness: [...usedRelatedness.values()].map(({ plan, used, estimated }) => ({
+    relatedness: [...first!.relatedness.values()].map(({ plan, used, estimated }) => ({
       method: plan.method,
       used: plain(used),
       ...(plan.fixed && plan.method !== "overlap" ? { given: plain(plan.fixed) } : {}),
       ...(estimated ? { estimated: plain(estimated) } : {}),
     })),
     seeds: config.seeds,
-    variants: visibleVariants.map(({ id, label, description, singleTask }) => ({ id, label, description, singleTask })),
+    protocol: {
+      splitRepeats: config.split.repeats,
+      seeds: config.seeds,
+      selection: config.training.monitor === "mean" ? "mean over tasks of each task's primary validation metric" : `validation ${config.training.monitor}`,
+      interval: { method: "t", level: CONFIDENCE_LEVEL, over: "(split, seed) pairs" },
+      ...(config.preset ? { preset: config.preset } : {}),
+    },
+    ...(grid.length > 0
+      ? { tuning: { grid: grid.map((g) => ({ ...g })), seeds: tuningSeeds, variant: config.tuning!.variant, perSplit: tuned } }
+      : {}),
+    variants: variantRecords,
     runs: visibleRuns,
-    summary,
-    deltaM: deltaM(summary),
+    summary: summarize(taskMetrics, variantRecords, visibleRuns),
+    deltaM: deltaM(taskMetrics, variantRecords, visibleRuns),
     timing: { startedAt: started.toISOString(), finishedAt: finished.toISOString(), wallSeconds: (finished.getTime() - started.getTime()) / 1000 },
   };
   const resultsFile = path.join(dir, "results.json");
   await writeJsonAtomic(resultsFile, results);
   return { results, dir, resultsFile };
+}
+
+export interface TuningOutcome {
+  readonly tuning: TuningRecord;
+  /** Per split, the chosen candidate merged into the config's coupling section. */
+  readonly chosen: CouplingConfig[];
+}
+
+/**
+ * Validation-only selection of the coupling settings without any final model (for deriving defaults):
+ * the test split is dropped as soon as the data is split; ST models needed for relatedness from
+ * predictions are fitted but never evaluated. Uses the config's tuning section (default grid if absent).
+ */
+export async function tuneStudy(input: StudyConfigInput, options: StudyOptions = {}): Promise<TuningOutcome> {
+  const config = parseStudyConfig(withDatasetDefaults({ ...input, tuning: input.tuning ?? {} }));
+  const baseDir = options.baseDir ?? process.cwd();
+  const emit = options.onEvent ?? (() => {});
+  await useBackend(config.backend);
+  const dir = path.resolve(baseDir, config.outDir, config.name ?? config.dataset ?? "study");
+  const runsDir = options.runsDir ? path.resolve(baseDir, options.runsDir) : path.join(dir, "runs");
+  await fs.mkdir(runsDir, { recursive: true });
+  const grid = tuningGrid(config);
+  const seeds = config.tuning!.seeds ?? [config.seeds[0]];
+  const variant = getVariant(config.tuning!.variant);
+  const perSplit: TuningRecord["perSplit"] = [];
+  const chosen: CouplingConfig[] = [];
+  let index = 0;
+  for (let split = 0; split < config.split.repeats; split++) {
+    const prepared = await prepareStudyData({ ...config, split: { ...config.split, seed: config.split.seed + split } }, { baseDir });
+    validateStudyData(config, prepared);
+    const view = trainingView(prepared);
+    const hash = runHash(config, split, view);
+    const ctx: RunContext = { config, data: view, dir, runsDir, configHash: hash, viewHash: hash, emit, index, total: config.split.repeats * grid.length * seeds.length, saveModels: false };
+    const plans = await planRelatedness(config, view.tasks, view.pairs, view.sources, view.dataset, baseDir);
+    const relatedness = new Map<number, ResolvedRelatedness>();
+    for (const seed of seeds) {
+      const stProbs = new Map<string, Float32Array>();
+      if (plans.some((p) => p.method === "predictions")) {
+        for (const task of view.tasks) stProbs.set(task.name, await singleTaskPoolProbabilities(ctx, { variant: "st", split, seed, task: task.name }, task));
+      }
+      relatedness.set(seed, await resolveRelatedness(ctx, plans, split, seed, stProbs));
+    }
+    const choice = await tuneCoupling(ctx, view, { split, grid, seeds, variant, relatedness });
+    perSplit.push({ split, scores: choice.scores, chosen: choice.chosen });
+    chosen.push(applyOverride(config.coupling, grid[choice.chosen]));
+    emit({ type: "tuned", split, chosen: grid[choice.chosen], score: choice.scores[choice.chosen] });
+    index = ctx.index;
+  }
+  return { tuning: { grid: grid.map((g) => ({ ...g })), seeds, variant: variant.id, perSplit }, chosen };
+}
+
+/** An ST model fitted on the training view only, and its predictions on the training pool. */
+async function singleTaskPoolProbabilities(ctx: RunContext, key: RunKey, task: Task): Promise<Float32Array> {
+  const sources = ctx.data.sources.filter((s) => s.targets[task.name]).map((s) => keepTasks(s, [task.name]));
+  const { model } = await fitModel(ctx, ctx.data, key, [task], sources, []);
+  try {
+    return (await predictSource(model, ctx.data.pool))[task.name];
+  } finally {
+    model.dispose();
+  }
+}
+
+function unique(values: readonly number[]): number[] {
+  return values.filter((v, i) => values.indexOf(v) === i);
+}
+
+/**
+ * What every run of one split depends on besides its variant, seed and coupling: the config without
+ * the fields that only choose which runs exist (seeds, variants, repeats) or that only coupling runs
+ * use (they hash their coupling settings themselves), plus the split's data.
+ */
+function runHash(config: StudyConfig, split: number, data: TrainingView, test?: Source): string {
+  const shared = { ...config, name: undefined, outDir: undefined, seeds: undefined, variants: undefined, coupling: undefined, tuning: undefined, preset: undefined };
+  return hashOf({ config: { ...shared, split: { ...config.split, repeats: undefined } }, split, data: dataFingerprint(data, test) });
+}
+
+/** The study data without the test split: all that training and tuning may see. */
+export type TrainingView = Omit<StudyData, "test">;
+
+function trainingView(data: StudyData): TrainingView {
+  const { test: _test, ...view } = data;
+  return view;
 }
 
 /** A built-in data set's training budget fills in what the config leaves unset. */
@@ -152,9 +283,15 @@ function withDatasetDefaults(input: StudyConfigInput): StudyConfigInput {
 
 interface RunContext {
   readonly config: StudyConfig;
-  readonly data: StudyData;
+  /** Everything but the test split; only trainAndEvaluate reads `test`. */
+  readonly data: TrainingView;
+  readonly test?: Source;
   readonly dir: string;
+  readonly runsDir: string;
+  /** Hash of what the final runs depend on (test split included). */
   readonly configHash: string;
+  /** Hash of what tuning runs depend on (no test split). */
+  readonly viewHash: string;
   readonly emit: (event: StudyEvent) => void;
   readonly saveModels: boolean;
   index: number;
@@ -162,16 +299,15 @@ interface RunContext {
 }
 
 /** ST runs are needed whenever a pair's relatedness comes from predictions, even if ST is not reported. */
-function orderVariants(requested: readonly string[], plans: readonly RelatednessPlan[]): string[] {
+function orderVariants(requested: readonly string[], plans: readonly RelatednessPlan[], tuningVariant?: string): string[] {
   const ids = [...requested];
   const predictions = plans.some((p) => p.method === "predictions");
-  if (predictions && needsRelatedness(ids) && !ids.includes("st")) ids.unshift("st");
+  if (predictions && needsRelatedness([...ids, ...(tuningVariant ? [tuningVariant] : [])]) && !ids.includes("st")) ids.unshift("st");
   return ids.sort((a, b) => Number(getVariant(b).singleTask) - Number(getVariant(a).singleTask));
 }
 
-async function singleTaskRun(ctx: RunContext, variant: VariantDefinition, seed: number, task: Task, stProbs: Map<string, Float32Array>): Promise<RunResult> {
+async function singleTaskRun(ctx: RunContext, variant: VariantDefinition, key: RunKey, task: Task, stProbs: Map<string, Float32Array>): Promise<RunResult> {
   const sources = ctx.data.sources.filter((s) => own(s.targets, task.name)).map((s) => keepTasks(s, [task.name]));
-  const key: RunKey = { variant: variant.id, seed, task: task.name };
   const probsFile = runFile(ctx, key, "pool.f32");
   const width = task.kind === "multiclass" ? task.classes.length : task.labels.length;
   let probs = await readFloat32Verified(probsFile, ctx.data.pool.n * width, corruptFileWarning(ctx));
@@ -193,77 +329,128 @@ async function singleTaskRun(ctx: RunContext, variant: VariantDefinition, seed: 
  * the least related mass (measured on Soybean: the implied disease was right for 3.6 % of test plants
  * under the product rule, 44.5 % under the Bernoulli rule, 70.8 % under the likelihood rule).
  */
-function scaModeFor(mode: StudyConfig["coupling"]["scaMode"], method: RelatednessPlan["method"]): ScaMode {
+function scaModeFor(mode: CouplingConfig["scaMode"], method: RelatednessPlan["method"]): ScaMode {
   if (mode !== "auto") return mode;
   return method === "file" || method === "prior" ? "product" : "likelihood";
+}
+
+/** The coupling terms of a variant under the given coupling settings; none for plain MT. */
+function couplingSpecs(
+  variant: VariantDefinition,
+  resolved: readonly { plan: RelatednessPlan; used: Relatedness }[],
+  coupling: CouplingConfig,
+): CouplingSpec[] {
+  const lambdas = {
+    dm: variant.terms.dm ? coupling.lambdaDm : 0,
+    sca: variant.terms.sca ? coupling.lambdaSca : 0,
+    co: variant.terms.co ? coupling.lambdaCo : 0,
+  };
+  if (lambdas.dm + lambdas.sca + lambdas.co === 0) return [];
+  return resolved.map(({ plan, used }) => ({
+    relatedness: used,
+    lambdas,
+    scaMode: scaModeFor(coupling.scaMode, plan.method),
+    stopGradient: coupling.stopGradient,
+    ...(coupling.dmGradient ? { dmGradient: coupling.dmGradient } : {}),
+    ...(coupling.scaGradient ? { scaGradient: coupling.scaGradient } : {}),
+    applyTo: coupling.applyTo,
+    divergence: coupling.divergence,
+  }));
+}
+
+/** What a coupled run depends on beyond the split's hash: its coupling settings (none for plain MT). */
+function couplingHash(variant: VariantDefinition, coupling: CouplingConfig, config: StudyConfig): string {
+  const t = variant.terms;
+  return t.dm || t.sca || t.co ? hashOf({ coupling, relatedness: config.relatedness }).slice(0, 8) : "";
 }
 
 async function multiTaskRun(
   ctx: RunContext,
   variant: VariantDefinition,
-  seed: number,
+  key: RunKey,
   resolved: readonly { plan: RelatednessPlan; used: Relatedness }[],
+  coupling: CouplingConfig,
 ): Promise<RunResult> {
   const relatedness = resolved.map((r) => r.used);
-  const { config } = ctx;
-  const lambdas = {
-    dm: variant.terms.dm ? config.coupling.lambdaDm : 0,
-    sca: variant.terms.sca ? config.coupling.lambdaSca : 0,
-    co: variant.terms.co ? config.coupling.lambdaCo : 0,
-  };
-  const couplings: CouplingSpec[] =
-    lambdas.dm + lambdas.sca + lambdas.co === 0
-      ? []
-      : resolved.map(({ plan, used }) => ({
-          relatedness: used,
-          lambdas,
-          scaMode: scaModeFor(config.coupling.scaMode, plan.method),
-          stopGradient: config.coupling.stopGradient,
-          applyTo: config.coupling.applyTo,
-          divergence: config.coupling.divergence,
-        }));
-  const key: RunKey = { variant: variant.id, seed };
-  const modelDir = path.join(ctx.dir, "models", `${variant.id.replace(/[^A-Za-z0-9]+/g, "_")}-s${seed}`);
+  const couplings = couplingSpecs(variant, resolved, coupling);
+  const suffix = key.split > 0 ? `-r${key.split}` : "";
+  const modelDir = path.join(ctx.dir, "models", `${variant.id.replace(/[^A-Za-z0-9]+/g, "_")}-s${key.seed}${suffix}`);
   const stale = ctx.saveModels && !(await exists(path.join(modelDir, "model.json")));
+  const hash = couplingHash(variant, coupling, ctx.config);
   return cachedRun(ctx, key, async () => {
-    const { result, model } = await trainAndEvaluate(ctx, key, ctx.data.tasks, ctx.data.sources, couplings);
-    if (ctx.saveModels) await saveModel(modelDir, model.model, modelMetadata(ctx.data, variant.id, seed, relatedness, ctx.config.data?.spec));
+    const { result, model } = await trainAndEvaluate(ctx, key, ctx.data.tasks, ctx.data.sources, couplings, hash, variant.weighting);
+    if (ctx.saveModels) await saveModel(modelDir, model.model, modelMetadata(ctx.data, variant.id, key.seed, relatedness, ctx.config.data?.spec));
     model.dispose();
     return result;
-  }, stale);
+  }, stale, hash);
 }
 
+/** The model of one run, trained and selected on the training view; it never sees the test split. */
+async function fitModel(
+  ctx: RunContext,
+  view: TrainingView,
+  key: RunKey,
+  tasks: readonly Task[],
+  sources: readonly Source[],
+  couplings: readonly CouplingSpec[],
+  checkpoint?: string,
+  weightingName?: WeightingName,
+): Promise<{ model: MultiTaskModel; trained: TrainResult }> {
+  const { config } = ctx;
+  // Same seed, same initial trunk: variants differ only in what they are trained with.
+  const model = new MultiTaskModel({
+    inputShape: view.inputs.inputShape,
+    tasks,
+    trunk: config.model,
+    headHidden: config.model.headHidden,
+    backbone: makeBackbone(view.inputs.inputShape, key.seed),
+    seed: key.seed,
+  });
+  const objective = buildObjective(tasks, couplings);
+  const weighting = weightingName
+    ? makeWeighting(weightingName, { taskCount: tasks.length, seed: key.seed, gradnormAlpha: config.weighting.gradnormAlpha })
+    : undefined;
+  const stepsPerEpoch = config.training.stepsPerEpoch ?? Math.max(1, Math.ceil(view.pool.n / config.training.batchSize));
+  try {
+    const trained = await train({
+      model,
+      sources,
+      objective,
+      validation: view.validation,
+      options: { ...config.training, stepsPerEpoch, seed: key.seed, ...(checkpoint ? { checkpoint, resume: true } : {}) },
+      onEvent: (event) => ctx.emit({ type: "train", run: key, event }),
+      ...(weighting ? { weighting } : {}),
+    });
+    return { model, trained };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  } finally {
+    objective.dispose();
+    weighting?.dispose();
+  }
+}
+
+/** Fits on the training view, then reads the test split once for the selected model. */
 async function trainAndEvaluate(
   ctx: RunContext,
   key: RunKey,
   tasks: readonly Task[],
   sources: readonly Source[],
   couplings: readonly CouplingSpec[],
+  extraHash = "",
+  weightingName?: WeightingName,
 ): Promise<{ result: RunResult; model: MultiTaskModel }> {
-  const { config, data } = ctx;
   const started = Date.now();
-  // Same seed, same initial trunk: variants differ only in what they are trained with.
-  const model = new MultiTaskModel({
-    inputShape: data.inputs.inputShape,
-    tasks,
-    trunk: config.model,
-    backbone: makeBackbone(data.inputs.inputShape, key.seed),
-    seed: key.seed,
-  });
-  const objective = buildObjective(tasks, couplings);
-  const stepsPerEpoch = config.training.stepsPerEpoch ?? Math.max(1, Math.ceil(data.pool.n / config.training.batchSize));
+  const test = ctx.test;
+  if (!test) throw new Error("internal error: a final run without a test split");
+  // The checkpoint is named like the run's result, so runs with other coupling settings never resume it.
+  const { model, trained } = await fitModel(ctx, ctx.data, key, tasks, sources, couplings, runFile(ctx, key, "ckpt", extraHash), weightingName);
   try {
-    const trained = await train({
-      model,
-      sources,
-      objective,
-      validation: data.validation,
-      options: { ...config.training, stepsPerEpoch, seed: key.seed, checkpoint: runFile(ctx, key, "ckpt"), resume: true },
-      onEvent: (event) => ctx.emit({ type: "train", run: key, event }),
-    });
-    const metrics = metricsFromProbabilities(tasks, data.test, await predictSource(model, data.test));
+    const metrics = metricsFromProbabilities(tasks, test, await predictSource(model, test));
     const result: RunResult = {
       variant: key.variant,
+      split: key.split,
       seed: key.seed,
       ...(key.task ? { task: key.task } : {}),
       metrics,
@@ -276,16 +463,78 @@ async function trainAndEvaluate(
   } catch (err) {
     model.dispose();
     throw err;
-  } finally {
-    objective.dispose();
   }
 }
 
+/** The selected checkpoint's validation score: the mean over the model's tasks of each primary metric. */
+export function selectedValidationScore(trained: { readonly history: readonly { readonly validation: Record<string, number> }[]; readonly bestEpoch: number }): number {
+  const record = trained.history[trained.bestEpoch - 1];
+  const values = record ? Object.values(record.validation) : [];
+  if (values.length === 0) throw new Error("tuning: the run recorded no validation metrics (is the validation split empty?)");
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/**
+ * Inner selection of the coupling settings for one split: every grid candidate is trained as the tuning
+ * variant with each tuning seed and scored by its selected checkpoint's validation score; the best mean
+ * wins (the first on ties). It receives the training view only, so it cannot read the test split.
+ */
+async function tuneCoupling(
+  ctx: RunContext,
+  view: TrainingView,
+  args: {
+    split: number;
+    grid: readonly CouplingOverride[];
+    seeds: readonly number[];
+    variant: VariantDefinition;
+    relatedness: ReadonlyMap<number, ResolvedRelatedness>;
+  },
+): Promise<{ scores: number[]; chosen: number }> {
+  const scores: number[] = [];
+  for (const [i, candidate] of args.grid.entries()) {
+    const coupling = applyOverride(ctx.config.coupling, candidate);
+    const perSeed: number[] = [];
+    for (const seed of args.seeds) {
+      const key: RunKey = { variant: `tune:${args.variant.id}#${i}`, split: args.split, seed };
+      const resolved = [...(args.relatedness.get(seed)?.values() ?? [])];
+      const file = runFile(ctx, key, "json", couplingHash(args.variant, coupling, ctx.config), ctx.viewHash);
+      ctx.index++;
+      ctx.emit({ type: "run-start", run: key, index: ctx.index, total: ctx.total });
+      const cached = await readTuningScore(file, corruptFileWarning(ctx));
+      if (typeof cached === "number") {
+        perSeed.push(cached);
+        continue;
+      }
+      const { model, trained } = await fitModel(ctx, view, key, view.tasks, view.sources, couplingSpecs(args.variant, resolved, coupling));
+      model.dispose();
+      const score = selectedValidationScore(trained);
+      await writeJsonAtomic(file, { candidate, score, bestEpoch: trained.bestEpoch });
+      perSeed.push(score);
+    }
+    scores.push(perSeed.reduce((a, b) => a + b, 0) / perSeed.length);
+  }
+  const chosen = scores.reduce((best, v, i) => (v > scores[best] ? i : best), 0);
+  return { scores, chosen };
+}
+
+/** A cached tuning score, or undefined when there is none or the file is unreadable (then it is moved aside). */
+async function readTuningScore(file: string, onCorrupt: CorruptFileHandler): Promise<number | undefined> {
+  if (!(await exists(file))) return undefined;
+  try {
+    const score = (JSON.parse(await fs.readFile(file, "utf8")) as { score?: unknown }).score;
+    if (typeof score === "number" && Number.isFinite(score)) return score;
+  } catch {
+    // fall through: a truncated or edited file is recomputed
+  }
+  onCorrupt(file, await quarantineFile(file), "not a valid tuning score file");
+  return undefined;
+}
+
 /** Reuses a finished run whose inputs hash the same; otherwise runs it and stores the result. */
-async function cachedRun(ctx: RunContext, key: RunKey, run: () => Promise<RunResult>, force = false): Promise<RunResult> {
+async function cachedRun(ctx: RunContext, key: RunKey, run: () => Promise<RunResult>, force = false, extraHash = ""): Promise<RunResult> {
   ctx.index++;
   ctx.emit({ type: "run-start", run: key, index: ctx.index, total: ctx.total });
-  const file = runFile(ctx, key, "json");
+  const file = runFile(ctx, key, "json", extraHash);
   const cached = force ? undefined : await readRunResult(file, corruptFileWarning(ctx));
   if (cached) {
     ctx.emit({ type: "run-end", run: key, result: cached, cached: true });
@@ -293,35 +542,36 @@ async function cachedRun(ctx: RunContext, key: RunKey, run: () => Promise<RunRes
   }
   const result = await run();
   await writeRunResult(file, result);
-  await fs.rm(runFile(ctx, key, "ckpt"), { force: true });
+  await fs.rm(runFile(ctx, key, "ckpt", extraHash), { force: true });
   ctx.emit({ type: "run-end", run: key, result, cached: false });
   return result;
 }
 
-function runFile(ctx: RunContext, key: RunKey, ext: string): string {
-  const label = [key.variant.replace(/[^A-Za-z0-9]+/g, "_"), key.task ? fileSafeName(key.task) : "", `s${key.seed}`].filter(Boolean).join("-");
-  return path.join(ctx.dir, "runs", `${label}-${ctx.configHash.slice(0, 12)}.${ext}`);
+function runFile(ctx: RunContext, key: RunKey, ext: string, extraHash = "", hash = ctx.configHash): string {
+  const label = [key.variant.replace(/[^A-Za-z0-9]+/g, "_"), key.task ? fileSafeName(key.task) : "", `r${key.split}`, `s${key.seed}`, extraHash].filter(Boolean).join("-");
+  return path.join(ctx.runsDir, `${label}-${hash.slice(0, 12)}.${ext}`);
 }
 
 function corruptFileWarning(ctx: RunContext): CorruptFileHandler {
   return (file, movedTo, reason) => ctx.emit({ type: "warning", message: `${file}: ${reason}; moved it to ${movedTo} and recomputing this run` });
 }
 
-/** R per pair for this seed: fixed ones as planned, the others from this seed's ST predictions. */
+/** R per pair for this split and seed: fixed ones as planned, the others from this seed's ST predictions. */
 async function resolveRelatedness(
   ctx: RunContext,
   plans: readonly RelatednessPlan[],
+  split: number,
   seed: number,
   stProbs: ReadonlyMap<string, Float32Array>,
-): Promise<Map<string, { plan: RelatednessPlan; used: Relatedness; estimated?: Relatedness }>> {
-  const out = new Map<string, { plan: RelatednessPlan; used: Relatedness; estimated?: Relatedness }>();
+): Promise<ResolvedRelatedness> {
+  const out: ResolvedRelatedness = new Map();
   for (const plan of plans) {
     const pA = stProbs.get(plan.from.name);
     const pB = stProbs.get(plan.to.name);
     const estimated = pA && pB ? relatednessFromPredictions(plan.from, plan.to, pA, pB) : undefined;
     const used = plan.fixed ?? estimated;
     if (!used) throw new Error(`relatedness [${plan.from.name}, ${plan.to.name}]: needs the ST models' predictions, but they were not trained`);
-    ctx.emit({ type: "relatedness", seed, from: plan.from.name, to: plan.to.name, method: plan.method });
+    ctx.emit({ type: "relatedness", split, seed, from: plan.from.name, to: plan.to.name, method: plan.method });
     out.set(`${plan.from.name}->${plan.to.name}`, { plan, used, ...(estimated ? { estimated } : {}) });
   }
   return out;
@@ -343,10 +593,10 @@ function annotatedCounts(source: Source, tasks: readonly Task[]): Record<string,
   return Object.fromEntries(out);
 }
 
-function dataFingerprint(data: StudyData): string {
+function dataFingerprint(data: TrainingView, test?: Source): string {
   const h = createHash("sha256");
   h.update(Buffer.from(data.inputs.inputs.buffer, data.inputs.inputs.byteOffset, data.inputs.inputs.byteLength));
-  for (const s of [...data.sources, data.validation, data.test]) {
+  for (const s of [...data.sources, data.validation, ...(test ? [test] : [])]) {
     h.update(s.name);
     for (const [name, t] of Object.entries(s.targets)) {
       h.update(name);
@@ -358,7 +608,7 @@ function dataFingerprint(data: StudyData): string {
   return h.digest("hex");
 }
 
-function modelMetadata(data: StudyData, variant: string, seed: number, relatedness: readonly Relatedness[], spec?: unknown): ModelMetadata {
+function modelMetadata(data: TrainingView, variant: string, seed: number, relatedness: readonly Relatedness[], spec?: unknown): ModelMetadata {
   const encoder = (data.inputs as { encoder?: { toJSON(): unknown } }).encoder;
   return {
     format: "distmatch-model",

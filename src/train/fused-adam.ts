@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../engine/tf.js";
 import { type AdamConstants, adamStep } from "../engine/kernels/adam.js";
 
 /**

@@ -8,6 +8,7 @@ import type { MultiTaskModel } from "../models/multitask.js";
 import type { EpochRecord } from "./records.js";
 import { fileStorage, type Storage } from "../io/storage.js";
 import { ensureWasmFixes } from "../engine/backend.js";
+import type { GradientWeighting, LossWeighting, Weighting, WeightingState } from "../weighting/types.js";
 import { saveCheckpoint, loadCheckpoint, quarantineFile, CorruptCheckpointError, type NamedTensor } from "./checkpoint.js";
 import { metricsFromProbabilities, predictSource, primaryValues, supervisedLossFromProbabilities } from "./evaluate.js";
 import { fusedAdam } from "./fused-adam.js";
@@ -31,8 +32,10 @@ export interface TrainOptions {
   /** Stop after this many epochs without a better validation value (0 = never stop early). */
   readonly patience?: number;
   /**
-   * What early stopping watches on the validation source: "loss" (the summed supervised loss, lower is
-   * better; smooth even on small validation sets), "mean" (mean primary metric over tasks) or a task name.
+   * What checkpoint selection and early stopping watch on the validation source: "mean" (default: the
+   * mean over the model's tasks of each task's primary metric, tasks weighted equally, so an MT model and
+   * an ST model are selected by the same rule), "loss" (the summed supervised loss, lower is better;
+   * dominated by the task with the most classes) or a task name.
    */
   readonly monitor?: string;
   /** One seed fixes sampling and dropout (the model's initial weights come from its own seed). */
@@ -52,7 +55,7 @@ export const defaultTrainOptions = {
   weightDecay: 0,
   sampler: "quota" as SamplingPolicy,
   patience: 10,
-  monitor: "loss",
+  monitor: "mean",
 };
 
 export type TrainEvent =
@@ -80,6 +83,13 @@ export interface TrainArgs {
   readonly validation?: Source;
   readonly options: TrainOptions;
   readonly onEvent?: (event: TrainEvent) => void;
+  /**
+   * A loss-weighting method (src/weighting): a loss-level one reweights the supervised terms of the
+   * objective, a gradient-level one combines the per-task gradients of the shared parameters. Its
+   * variables train with the model and, with its state, go into the checkpoint. Absent = the
+   * objective's total (equal weights).
+   */
+  readonly weighting?: Weighting;
 }
 
 interface LoopState {
@@ -97,6 +107,7 @@ interface CheckpointState {
   readonly rng: number;
   readonly sampler: unknown;
   readonly weightNames: string[];
+  readonly weighting?: WeightingState;
 }
 
 /**
@@ -121,7 +132,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   ensureWasmFixes();
   const storage = opts.storage ?? fileStorage();
 
-  const restored = opts.resume && opts.checkpoint && (await storage.exists(opts.checkpoint)) ? await restoreOrQuarantine(opts.checkpoint, model, optimizer, storage, args.onEvent) : undefined;
+  const restored = opts.resume && opts.checkpoint && (await storage.exists(opts.checkpoint)) ? await restoreOrQuarantine(opts.checkpoint, model, optimizer, storage, args.weighting, args.onEvent) : undefined;
   if (restored) {
     Object.assign(loop, restored.loop);
     dropoutRng = Rng.restore(restored.rng);
@@ -150,7 +161,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       args.onEvent?.({ type: "epoch", record, improved });
       if (loop.stoppedEarly) args.onEvent?.({ type: "early-stop", epoch: loop.epoch, bestEpoch: loop.bestEpoch });
       if (opts.checkpoint) {
-        await writeCheckpoint(opts.checkpoint, { model, optimizer, loop, rng: dropoutRng, sampler, best }, storage);
+        await writeCheckpoint(opts.checkpoint, { model, optimizer, loop, rng: dropoutRng, sampler, best, weighting: args.weighting }, storage);
         args.onEvent?.({ type: "checkpoint", path: opts.checkpoint, epoch: loop.epoch });
       }
     }
@@ -184,7 +195,9 @@ async function runEpoch(
   for (let step = 0; step < sampler.stepsPerEpoch; step++) {
     const batch = makeBatch(sources, model.tasks, sampler.next());
     try {
-      const terms = trainStep(model, objective, optimizer, batch, rng, variables);
+      const terms = args.weighting
+        ? weightedStep(model, objective, optimizer, batch, rng, variables, args.weighting)
+        : trainStep(model, objective, optimizer, batch, rng, variables);
       accumulate(sums, terms);
     } finally {
       disposeBatch(batch);
@@ -217,6 +230,134 @@ function trainStep(
     variables,
   );
   return kept;
+}
+
+function weightedStep(
+  model: MultiTaskModel,
+  objective: Objective,
+  optimizer: tf.Optimizer,
+  batch: Batch,
+  rng: Rng,
+  variables: tf.Variable[],
+  weighting: Weighting,
+): Record<string, tf.Scalar> {
+  return weighting.kind === "loss"
+    ? lossWeightedStep(model, objective, optimizer, batch, rng, variables, weighting)
+    : gradientWeightedStep(model, objective, optimizer, batch, rng, variables, weighting);
+}
+
+/** The supervised terms in task order, and the rest of the objective (the weighted coupling terms). */
+function splitObjective(model: MultiTaskModel, terms: Record<string, tf.Scalar>, total: tf.Scalar): { task: tf.Scalar[]; rest: tf.Scalar } {
+  const task = model.tasks.map((t) => terms[`sup:${t.name}`]);
+  if (task.some((term) => term === undefined)) throw new Error(`weighting: the objective has no "sup:<task>" term for every task`);
+  return { task, rest: tf.sub(total, tf.addN(task)) as tf.Scalar };
+}
+
+/** Copies of the terms for the epoch log (the step disposes what it returns to the optimizer). */
+function keepTerms(terms: Record<string, tf.Scalar>, total: tf.Scalar): Record<string, tf.Scalar> {
+  return Object.fromEntries(Object.entries({ ...terms, total }).map(([k, v]) => [k, tf.keep(v.clone())]));
+}
+
+/** One step on the weighting's total; its variables (e.g. UW's log-variances) train with the model. */
+function lossWeightedStep(
+  model: MultiTaskModel,
+  objective: Objective,
+  optimizer: tf.Optimizer,
+  batch: Batch,
+  rng: Rng,
+  variables: tf.Variable[],
+  weighting: LossWeighting,
+): Record<string, tf.Scalar> {
+  let kept: Record<string, tf.Scalar> = {};
+  optimizer.minimize(
+    () => {
+      const logits = model.forward(batch.inputs, true, rng);
+      const { terms, total } = objective(logits, batch.targets);
+      const { task, rest } = splitObjective(model, terms, total);
+      const weighted = weighting.combine(task, rest);
+      kept = keepTerms(terms, weighted);
+      return weighted;
+    },
+    false,
+    [...variables, ...weighting.variables],
+  );
+  return kept;
+}
+
+/**
+ * One step of a gradient-level weighting: one forward-backward pass per task loss (and one for the
+ * coupling terms when there are any), all with the same dropout masks; the Gram matrix of the task
+ * gradients on the shared parameters goes to the weighting, which returns how to combine them.
+ * Cost: T (+1) passes instead of 1; the combination itself is T x T arithmetic. (Batch-norm moving
+ * statistics, in a CNN backbone, are updated once per pass.)
+ */
+function gradientWeightedStep(
+  model: MultiTaskModel,
+  objective: Objective,
+  optimizer: tf.Optimizer,
+  batch: Batch,
+  rng: Rng,
+  variables: tf.Variable[],
+  weighting: GradientWeighting,
+): Record<string, tf.Scalar> {
+  const stepSeed = rng.seed();
+  let kept: Record<string, tf.Scalar> = {};
+  let hasRest = false;
+  const pass = (part: number | "rest"): { value: tf.Scalar; grads: tf.NamedTensorMap } =>
+    tf.variableGrads(() => {
+      const logits = model.forward(batch.inputs, true, new Rng(stepSeed));
+      const { terms, total } = objective(logits, batch.targets);
+      const { task, rest } = splitObjective(model, terms, total);
+      if (part === 0) {
+        kept = keepTerms(terms, total);
+        hasRest = Object.keys(terms).some((name) => !name.startsWith("sup:"));
+      }
+      return part === "rest" ? rest : task[part];
+    }, variables);
+  const passes = model.tasks.map((_, t) => pass(t));
+  const restPass = hasRest ? pass("rest") : undefined;
+  try {
+    const losses = passes.map((p) => p.value.dataSync()[0]);
+    const shared = new Set(model.sharedVariables.map((v) => v.name));
+    const gram = gramMatrix(variables.filter((v) => shared.has(v.name)), passes.map((p) => p.grads));
+    const combination = weighting.combine(gram, losses);
+    const grads = tf.tidy(() => {
+      const out: tf.NamedTensorMap = {};
+      for (const v of variables) {
+        const coefficients = shared.has(v.name) ? combination.shared : combination.heads;
+        const parts = passes.map((p, t) => (p.grads[v.name] ? tf.mul(p.grads[v.name], coefficients[t]) : tf.zerosLike(v)));
+        if (restPass?.grads[v.name]) parts.push(restPass.grads[v.name]);
+        out[v.name] = tf.addN(parts);
+      }
+      weighting.variables.forEach((v, i) => {
+        out[v.name] = combination.own?.[i] ? tf.tensor(combination.own[i] as number[], v.shape) : tf.zerosLike(v);
+      });
+      return out;
+    });
+    optimizer.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+    weighting.afterStep?.();
+  } finally {
+    for (const p of [...passes, ...(restPass ? [restPass] : [])]) {
+      p.value.dispose();
+      tf.dispose(Object.values(p.grads));
+    }
+  }
+  return kept;
+}
+
+/** gram[s][t] = g_s . g_t over the shared variables, read back as numbers. */
+function gramMatrix(shared: readonly tf.Variable[], taskGrads: readonly tf.NamedTensorMap[]): number[][] {
+  const T = taskGrads.length;
+  if (shared.length === 0) return Array.from({ length: T }, () => new Array<number>(T).fill(0));
+  const flat = tf.tidy(() => {
+    const rows = taskGrads.map((grads) => tf.concat(shared.map((v) => tf.reshape(grads[v.name] ?? tf.zerosLike(v), [-1]))));
+    const G = tf.stack(rows) as tf.Tensor2D;
+    return tf.matMul(G, G, false, true);
+  });
+  const values = flat.dataSync();
+  flat.dispose();
+  return Array.from({ length: T }, (_, s) => Array.from({ length: T }, (_, t) => values[s * T + t]));
 }
 
 function accumulate(sums: Map<string, tf.Tensor>, terms: Record<string, tf.Scalar>): void {
@@ -294,6 +435,7 @@ interface CheckpointParts {
   readonly rng: Rng;
   readonly sampler: SourceSampler;
   readonly best: tf.Tensor[] | null;
+  readonly weighting?: Weighting;
 }
 
 async function writeCheckpoint(file: string, parts: CheckpointParts, storage: Storage): Promise<void> {
@@ -306,6 +448,7 @@ async function writeCheckpoint(file: string, parts: CheckpointParts, storage: St
     rng: parts.rng.state(),
     sampler: parts.sampler.state(),
     weightNames: weights.map((w) => w.name),
+    ...(parts.weighting ? { weighting: parts.weighting.state() } : {}),
   };
   const modelWeights = parts.model.model.getWeights();
   await saveCheckpoint(file, {
@@ -315,6 +458,7 @@ async function writeCheckpoint(file: string, parts: CheckpointParts, storage: St
       optimizer: optimizerWeights.map((w) => ({ name: w.name, tensor: w.tensor })),
       adamPowers: adamPowers(parts.optimizer),
       ...(parts.best ? { best: named(parts.best) } : {}),
+      ...(parts.weighting ? { weighting: parts.weighting.variables.map((v) => ({ name: v.name, tensor: v })) } : {}),
     },
   }, storage);
 }
@@ -322,9 +466,16 @@ async function writeCheckpoint(file: string, parts: CheckpointParts, storage: St
 type Restored = Awaited<ReturnType<typeof restoreCheckpoint>>;
 
 /** A checkpoint that fails verification is moved aside and the run starts over (same seed, same result). */
-async function restoreOrQuarantine(file: string, model: MultiTaskModel, optimizer: tf.Optimizer, storage: Storage, onEvent?: (e: TrainEvent) => void): Promise<Restored | undefined> {
+async function restoreOrQuarantine(
+  file: string,
+  model: MultiTaskModel,
+  optimizer: tf.Optimizer,
+  storage: Storage,
+  weighting: Weighting | undefined,
+  onEvent?: (e: TrainEvent) => void,
+): Promise<Restored | undefined> {
   try {
-    return await restoreCheckpoint(file, model, optimizer, storage);
+    return await restoreCheckpoint(file, model, optimizer, storage, weighting);
   } catch (err) {
     if (!(err instanceof CorruptCheckpointError)) throw err;
     const movedTo = await quarantineFile(file, storage);
@@ -338,6 +489,7 @@ async function restoreCheckpoint(
   model: MultiTaskModel,
   optimizer: tf.Optimizer,
   storage: Storage,
+  weighting: Weighting | undefined,
 ): Promise<{ loop: LoopState; rng: number; sampler: unknown; best: tf.Tensor[] | null }> {
   const ckpt = await loadCheckpoint<CheckpointState>(file, storage);
   const state = ckpt.state;
@@ -355,7 +507,22 @@ async function restoreCheckpoint(
   await optimizer.setWeights((ckpt.groups.optimizer ?? []).map((w) => ({ name: w.name, tensor: w.tensor })));
   restoreAdamPowers(optimizer, ckpt.groups.adamPowers ?? []);
   model_.forEach((w) => w.tensor.dispose());
+  restoreWeighting(file, weighting, state.weighting, ckpt.groups.weighting ?? []);
   return { loop: state.loop, rng: state.rng, sampler: state.sampler, best: ckpt.groups.best?.map((w) => w.tensor) ?? null };
+}
+
+/** The weighting's variables and state, or an error when the checkpoint was written with another weighting. */
+function restoreWeighting(file: string, weighting: Weighting | undefined, state: WeightingState | undefined, saved: readonly NamedTensor[]): void {
+  const expected = weighting?.variables ?? [];
+  if ((weighting !== undefined) !== (state !== undefined) || saved.length !== expected.length) {
+    saved.forEach((w) => w.tensor.dispose());
+    throw new Error(`${file}: checkpoint was written ${state ? "with" : "without"} a loss weighting, the run has ${weighting ? `"${weighting.name}"` : "none"}`);
+  }
+  saved.forEach((w, i) => {
+    expected[i].assign(tf.reshape(w.tensor, expected[i].shape));
+    w.tensor.dispose();
+  });
+  if (weighting && state) weighting.restore(state);
 }
 
 /**

@@ -99,3 +99,22 @@ test("train, predict and evaluate a model on real bring-your-own data (penguin s
   assert.equal(subset.code, 0, subset.stderr);
   assert.ok(Math.abs(JSON.parse(subset.stdout).species.values.accuracy - expected) < 1e-9, `${subset.stdout} vs ${expected}`);
 });
+
+test("study flags --repeats, --tune and --preset map onto the config; the console table shows intervals and verdicts", async () => {
+  const { configFromFlags } = await import("../../src/cli/study.js");
+  const { config } = await configFromFlags({ dataset: "zoo", out: "runs", report: false, repeats: 2, tune: true, preset: "paper" }, "study");
+  assert.deepEqual(config.split, { repeats: 2 });
+  assert.deepEqual(config.tuning, {});
+  assert.equal(config.preset, "paper");
+  const train = await configFromFlags({ dataset: "zoo", out: "runs", report: false, repeats: 3 }, "train");
+  assert.equal(train.config.split?.repeats, 1, "train saves one model: one split");
+
+  const { formatSummaryTable } = await import("../../src/cli/table.js");
+  const { syntheticResults } = await import("../report/fixture.js");
+  const table = formatSummaryTable(syntheticResults());
+  assert.match(table, /Δ vs ST \[95% CI\]/);
+  assert.match(table, /negative transfer/);
+  assert.match(table, /no detectable difference|better/);
+  assert.match(table, /Point comparison as in the papers/);
+  assert.match(table, /95% t-interval over \(split, seed\) pairs/);
+});

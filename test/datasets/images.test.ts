@@ -1,7 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { measureDigit, thin } from "../../src/datasets/morphometry.js";
-import { mnistMorphoDataset, readMnist, MORPHOLOGY_LABELS } from "../../src/datasets/mnistMorpho.js";
+import { mnistMorphoDataset, morphologyLabels, readMnist, MORPHOLOGY_LABELS, MNIST_MORPHO_SIZE } from "../../src/datasets/mnistMorpho.js";
+import type { Morphometry } from "../../src/datasets/morphometry.js";
+import { parseStudyConfig } from "../../src/study/config.js";
+import { prepareStudyData } from "../../src/study/data.js";
 import { emoji } from "../../src/datasets/emoji.js";
 
 /** A synthetic 28x28 image with ink (255) where `draw(x, y)` is true. */
@@ -61,6 +64,43 @@ test("mnist-morpho loads the documented tasks; each morphology label splits the 
   assert.deepEqual(inputs.inputShape, [28, 28, 1]);
   assert.ok(inputs.inputs.every((v) => v >= 0 && v <= 1));
   await assert.rejects(table.inputs([], { representation: "resnet" }), /unknown representation "resnet"/);
+});
+
+test("morphologyLabels: each threshold is the median over the fit rows only", () => {
+  // thickness of rows 0..4 = 1, 2, 3, 4, 100; fit on rows 0..3: median 2.5 (row 4's 100 moves nothing).
+  const m = (v: number): Morphometry => ({ thickness: v, length: v, area: v, slant: v, width: v, height: 20 });
+  const measures = [1, 2, 3, 4, 100].map(m);
+  const { thresholds, values } = morphologyLabels(measures, [0, 1, 2, 3]);
+  assert.deepEqual(thresholds, [2.5, 2.5, 2.5, 2.5, 2.5]);
+  const M = MORPHOLOGY_LABELS.length;
+  assert.deepEqual([0, 1, 2, 3, 4].map((i) => values[i * M]), [0, 0, 1, 1, 1]);
+  // Over all five rows the median would be 3 and row 2 would be negative.
+  assert.equal(morphologyLabels(measures, [0, 1, 2, 3, 4]).values[2 * M], 0);
+  assert.throws(() => morphologyLabels(measures, []), /no training digits/);
+});
+
+test("mnist-morpho in a study: thresholds are medians over the training digits, held-out digits labelled with them", async () => {
+  const data = await prepareStudyData(parseStudyConfig({ dataset: "mnist-morpho" }));
+  const rowOf = (id: string): number => Number(id.replace("train-", ""));
+  const trainRows = data.pool.ids!.map(rowOf);
+  const { pixels } = await readMnist(MNIST_MORPHO_SIZE);
+  const measures = Array.from({ length: MNIST_MORPHO_SIZE }, (_, i) => measureDigit(pixels.subarray(i * 784, (i + 1) * 784)));
+  const keys = ["thickness", "length", "area", "slant", "width"] as const;
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const trainMedians = keys.map((k) => median(trainRows.map((r) => measures[r][k])));
+  const allMedians = keys.map((k) => median(measures.map((m) => m[k])));
+  assert.ok(trainMedians.some((t, j) => t !== allMedians[j]), "the split changes at least one threshold, so the check below can fail");
+  const M = MORPHOLOGY_LABELS.length;
+  for (const source of [data.test, data.validation]) {
+    const y = source.targets.morphology;
+    assert.equal(y.kind, "multilabel");
+    source.ids!.forEach((id, i) => {
+      keys.forEach((k, j) => assert.equal(y.values[i * M + j], measures[rowOf(id)][k] > trainMedians[j] ? 1 : 0, `${source.name} ${id} ${k}`));
+    });
+  }
 });
 
 test("emoji: two vendors as two sources, one task each, both drawings of an emoji in one group", async () => {

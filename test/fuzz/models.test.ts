@@ -132,6 +132,7 @@ test("checkpoints: any changed byte, cut or appended bytes are a CorruptCheckpoi
 const METRICS: RunResult["metrics"][string] = { kind: "multiclass", primary: "accuracy", values: { accuracy: 0.75, macroF1: 0.5 }, confusion: [[1, 0], [1, 2]], n: 4 };
 const RUN: RunResult = {
   variant: "mt",
+  split: 0,
   seed: 3,
   metrics: Object.fromEntries([["constructor", METRICS]]),
   curves: [{ epoch: 1, losses: { "sup:constructor": 0.7, total: 0.7 }, validation: { constructor: 0.5 }, seconds: 0.1 }],

@@ -12,11 +12,11 @@ const src = path.resolve(import.meta.dirname, "../../src");
 
 /** Lower number = lower layer. A folder may import its own layer and any lower one. */
 const LAYER: Record<string, number> = {
-  engine: 0, io: 0,
+  engine: 0, io: 0, parallel: 0,
   tasks: 1,
   data: 2,
   relatedness: 3,
-  coupling: 4, models: 4, eval: 4,
+  coupling: 4, models: 4, eval: 4, weighting: 4,
   train: 5,
   features: 6,
   datasets: 7,

@@ -22,6 +22,10 @@ describe("parallel pool", () => {
     assert.equal(new Set(parallel.map((r) => r.pid)).size, 2, "two worker processes shared the jobs");
     assert.ok(!parallel.some((r) => r.pid === process.pid));
     assert.equal(events.length, 5 * 5);
+    // Every worker exits once the jobs are done (none is left waiting for work).
+    const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    for (let wait = 0; wait < 100 && parallel.some((r) => alive(r.pid)); wait++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(!parallel.some((r) => alive(r.pid)), "worker processes exited");
     assert.ok(events.includes("run-s13:4"));
   });
 

@@ -5,7 +5,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { RunResult, StudyResults, SummaryCell, TaskSummary } from "../../src/study/results.js";
+import type { RunResult, StudyResults } from "../../src/study/results.js";
+import { deltaM as deltaMOf, summarize } from "../../src/study/analysis.js";
 
 export const XSS_IMG = "<img src=x onerror=alert(1)>";
 export const XSS_SCRIPT = '"><script>alert(1)</script>';
@@ -98,6 +99,7 @@ function run(variant: string, seed: number, task?: string): RunResult {
   const curve = curves(variant, seed, tasks, finals);
   return {
     variant,
+    split: 0,
     seed,
     ...(task !== undefined ? { task } : {}),
     metrics,
@@ -106,27 +108,6 @@ function run(variant: string, seed: number, task?: string): RunResult {
     epochs: curve.length,
     wallSeconds: round4(curve.reduce((sum, c) => sum + c.seconds, 0) + 0.7),
   };
-}
-
-function sampleStd(values: number[]): number {
-  const m = values.reduce((a, b) => a + b, 0) / values.length;
-  return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
-}
-
-function summarise(runs: RunResult[], task: string, metric: string, variants: string[]): TaskSummary {
-  const cells: Record<string, SummaryCell> = {};
-  for (const variant of variants) {
-    const values = runs.filter((r) => r.variant === variant && task in r.metrics).map((r) => r.metrics[task].values[metric]);
-    cells[variant] = { mean: values.reduce((a, b) => a + b, 0) / values.length, std: sampleStd(values), values };
-  }
-  const st = cells.st;
-  for (const variant of variants.filter((v) => v !== "st")) {
-    const cell = cells[variant];
-    const absolute = cell.mean - st.mean;
-    cell.delta = { absolute, relative: absolute / st.mean };
-    cell.negativeTransfer = absolute < -Math.max(cell.std, st.std);
-  }
-  return { task, metric, variants: cells };
 }
 
 function relatedness(kind: "given" | "estimated"): StudyResults["relatedness"][number]["used"] {
@@ -144,6 +125,13 @@ function relatedness(kind: "given" | "estimated"): StudyResults["relatedness"][n
   };
 }
 
+const VARIANTS: StudyResults["variants"] = [
+  { id: "st", label: "ST", description: "one model per task", singleTask: true },
+  { id: "mt", label: "MT", description: "shared trunk, supervised losses only", singleTask: false },
+  { id: "mt+coupling", label: "MT + coupling", description: "MT with DM and SCA", singleTask: false },
+  { id: "dm", label: `MT + DM ${XSS_IMG}`, description: "ablation: distribution matching only", singleTask: false },
+];
+
 export function syntheticResults(): StudyResults {
   const variants = ["st", "mt", "mt+coupling", "dm"];
   const runs: RunResult[] = [];
@@ -151,13 +139,13 @@ export function syntheticResults(): StudyResults {
     runs.push(run("st", seed, MC_TASK), run("st", seed, ML_TASK));
     for (const variant of variants.slice(1)) runs.push(run(variant, seed));
   }
-  const summary = [summarise(runs, MC_TASK, "accuracy", variants), summarise(runs, ML_TASK, "score", variants)];
-  const deltaM = Object.fromEntries(
-    variants.slice(1).map((v) => [v, summary.reduce((sum, s) => sum + s.variants[v].delta!.relative, 0) / summary.length]),
-  );
+  const records = VARIANTS;
+  const tasks = [{ name: MC_TASK, metric: "accuracy" }, { name: ML_TASK, metric: "score" }];
+  const summary = summarize(tasks, records, runs);
+  const deltaM = deltaMOf(tasks, records, runs);
   const given = relatedness("given");
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     name: "synthetic report fixture (made-up numbers, not real data)",
     configHash: "synthetic-0000",
     config: { dataset: `synthetic ${XSS_IMG}`, seeds: SEEDS, epochs: 6, batchSize: 32, lambdas: { dm: 1, sca: 1 }, note: XSS_SCRIPT },
@@ -180,12 +168,13 @@ export function syntheticResults(): StudyResults {
     },
     relatedness: [{ method: "file", used: given, given, estimated: relatedness("estimated") }],
     seeds: SEEDS,
-    variants: [
-      { id: "st", label: "ST", description: "one model per task", singleTask: true },
-      { id: "mt", label: "MT", description: "shared trunk, supervised losses only", singleTask: false },
-      { id: "mt+coupling", label: "MT + coupling", description: "MT with DM and SCA", singleTask: false },
-      { id: "dm", label: `MT + DM ${XSS_IMG}`, description: "ablation: distribution matching only", singleTask: false },
-    ],
+    protocol: {
+      splitRepeats: 1,
+      seeds: SEEDS,
+      selection: "mean over tasks of each task's primary validation metric",
+      interval: { method: "t", level: 0.95, over: "(split, seed) pairs" },
+    },
+    variants: records,
     runs,
     summary,
     deltaM,

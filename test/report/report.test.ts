@@ -27,7 +27,7 @@ describe("synthetic fixture", () => {
     assert.ok(parsed.success, parsed.success ? "" : parsed.error.message);
     assert.match(parsed.data.name, /synthetic/);
     assert.deepEqual(onDisk, syntheticResults(), "regenerate with: node --import tsx test/report/fixture.ts --write");
-    const flagged = parsed.data.summary.flatMap((s) => Object.entries(s.variants).filter(([, c]) => c.negativeTransfer).map(([v]) => `${s.task}/${v}`));
+    const flagged = parsed.data.summary.flatMap((s) => Object.entries(s.variants).filter(([, c]) => c.verdict === "negative-transfer").map(([v]) => `${s.task}/${v}`));
     assert.deepEqual(flagged, [`${ML_TASK}/mt`]);
   });
 });
@@ -109,7 +109,7 @@ describe("buildReportHtml", () => {
     const ntRows = [...html.matchAll(/<tr class="is-nt" data-task="([^"]*)" data-variant="([^"]*)"/g)].map((m) => `${unescapeHtml(m[1])}/${m[2]}`);
     assert.deepEqual(ntRows, [`${ML_TASK}/mt`]);
     for (const [variant, value] of Object.entries(results.deltaM)) {
-      assert.ok(html.includes(`data-variant="${escapeHtml(variant)}" data-value="${value}"`), `Delta_m of ${variant}`);
+      assert.ok(html.includes(`data-variant="${escapeHtml(variant)}" data-value="${value.mean}"`), `Delta_m of ${variant}`);
     }
   });
 

@@ -38,7 +38,7 @@ test("face recipe: expression and AU manifests, face descriptor, du2014 prior, e
       relatedness: { method: "prior", prior: "du2014" },
       seeds: [0],
       variants: ["mt", "mt+coupling"],
-      split: { validation: 0, test: 0 },
+      split: { validation: 0, test: 0, repeats: 1 },
       training: { epochs: 2, batchSize: 4 },
     },
     { baseDir: dir },

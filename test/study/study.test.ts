@@ -13,7 +13,7 @@ async function tmpDir(): Promise<string> {
 
 test("end to end on real data (UCI Zoo): every variant for every task, valid results.json, cached rerun, stale config not reused", async () => {
   const outDir = await tmpDir();
-  const config = { dataset: "zoo", seeds: [0, 1], outDir, variants: ["st", "mt", "mt+coupling"], training: { epochs: 6 } };
+  const config = { dataset: "zoo", seeds: [0, 1], outDir, variants: ["st", "mt", "mt+coupling"], split: { repeats: 2 }, training: { epochs: 6 } };
   const events: StudyEvent[] = [];
   const first = await runStudy(config, { onEvent: (e) => events.push(e) });
   const parsed = studyResultsSchema.parse(JSON.parse(await fs.readFile(first.resultsFile, "utf8")));
@@ -21,11 +21,16 @@ test("end to end on real data (UCI Zoo): every variant for every task, valid res
   for (const task of ["type", "traits"]) {
     const summary = parsed.summary.find((s) => s.task === task)!;
     assert.deepEqual(Object.keys(summary.variants).sort(), ["mt", "mt+coupling", "st"]);
-    assert.equal(summary.variants.mt.values.length, 2);
-    assert.equal(typeof summary.variants.mt.negativeTransfer, "boolean");
+    assert.equal(summary.variants.mt.values.length, 4, "2 splits x 2 seeds");
+    assert.equal(summary.variants.mt.delta?.n, 4, "4 (split, seed) pairs");
+    assert.ok(["better", "no-difference", "negative-transfer"].includes(summary.variants.mt.verdict!));
+    assert.equal(typeof summary.variants.mt.belowBaseline, "boolean");
   }
-  // ST: one run per task and seed; MT variants: one per seed.
-  assert.equal(parsed.runs.length, 2 * 2 + 2 * 2);
+  assert.equal(parsed.deltaM.mt.n, 4);
+  assert.deepEqual(parsed.protocol.splitRepeats, 2);
+  // ST: one run per task, split and seed; MT variants: one per split and seed.
+  assert.equal(parsed.runs.length, 2 * (2 * 2 + 2 * 2));
+  assert.deepEqual([...new Set(parsed.runs.map((r) => `${r.split}/${r.seed}`))].sort(), ["0/0", "0/1", "1/0", "1/1"]);
   assert.equal(parsed.relatedness.length, 1);
   assert.equal(parsed.relatedness[0].method, "predictions"); // sources share no sample
   assert.equal(parsed.data.sources.length, 2);
@@ -46,7 +51,7 @@ test("end to end on real data (UCI Zoo): every variant for every task, valid res
 
 test("a short multi-task run on real data (UCI Soybean) learns both tasks well above chance", async () => {
   const outDir = await tmpDir();
-  const { results } = await runStudy({ dataset: "soybean", seeds: [0], outDir, variants: ["mt"], training: { epochs: 15 } });
+  const { results } = await runStudy({ dataset: "soybean", seeds: [0], outDir, variants: ["mt"], split: { repeats: 1 }, training: { epochs: 15 } });
   const run = results.runs[0];
   const table = await getDataset("soybean").load();
   const labels = table.targets.disease;
@@ -61,7 +66,7 @@ test("a short multi-task run on real data (UCI Soybean) learns both tasks well a
 
 test("overlap > 0 makes the relatedness come from the co-annotated subset", async () => {
   const outDir = await tmpDir();
-  const { results } = await runStudy({ dataset: "zoo", seeds: [0], outDir, variants: ["mt+coupling"], split: { overlap: 0.2 }, training: { epochs: 2 } });
+  const { results } = await runStudy({ dataset: "zoo", seeds: [0], outDir, variants: ["mt+coupling"], split: { overlap: 0.2, repeats: 1 }, training: { epochs: 2 } });
   assert.equal(results.relatedness[0].method, "overlap");
   assert.ok(results.relatedness[0].used.support, "support counts recorded");
   assert.equal(results.data.sources.length, 3);
@@ -69,10 +74,63 @@ test("overlap > 0 makes the relatedness come from the co-annotated subset", asyn
 });
 
 test("one seed fixes a study: two fresh runs give identical metrics and curves", async () => {
-  const config = { dataset: "zoo", seeds: [3], variants: ["st", "mt", "mt+coupling"], training: { epochs: 3 } };
+  const config = { dataset: "zoo", seeds: [3], variants: ["st", "mt", "mt+coupling"], split: { repeats: 1 }, training: { epochs: 3 } };
   const a = await runStudy({ ...config, outDir: await tmpDir() });
   const b = await runStudy({ ...config, outDir: await tmpDir() });
   const strip = (r: typeof a.results) => r.runs.map(({ wallSeconds: _w, curves, ...rest }) => ({ ...rest, curves: curves.map(({ seconds: _s, ...c }) => c) }));
   assert.deepEqual(strip(a.results), strip(b.results));
   assert.deepEqual(a.results.relatedness, b.results.relatedness);
+});
+
+test("the same selection rule for every variant: the checkpoint with the best mean primary validation metric over the model's tasks", async () => {
+  const { results } = await runStudy({ dataset: "zoo", seeds: [0], outDir: await tmpDir(), split: { repeats: 1 }, variants: ["st", "mt", "mt+coupling"], training: { epochs: 12, patience: 4 } });
+  for (const run of results.runs) {
+    const tasks = run.task ? [run.task] : ["type", "traits"];
+    for (const c of run.curves) assert.deepEqual(Object.keys(c.validation).sort(), [...tasks].sort(), "ST validates its own task only, MT every task");
+    const score = run.curves.map((c) => tasks.reduce((s, t) => s + c.validation[t], 0) / tasks.length);
+    const best = score.indexOf(Math.max(...score)) + 1;
+    assert.equal(run.bestEpoch, best, `${run.variant}${run.task ? `[${run.task}]` : ""}: kept epoch ${run.bestEpoch}, best mean validation metric at ${best}`);
+    // Patience counts epochs without a better mean metric.
+    if (run.epochs < 12) assert.equal(run.epochs - run.bestEpoch, 4);
+  }
+});
+
+test("tuning reads validation only: a test split of garbage labels leaves the chosen coupling unchanged", async () => {
+  const example = path.resolve(import.meta.dirname, "../../examples/penguins-byo");
+  const dir = await tmpDir();
+  const lines = (await fs.readFile(path.join(example, "test.csv"), "utf8")).trim().split("\n");
+  // Garbage: every test label replaced by the next row's (rotated), so test metrics change but nothing else.
+  const rows = lines.slice(1).map((l) => l.split(","));
+  const garbage = rows.map((r, i) => [...r.slice(0, 4), ...rows[(i + 7) % rows.length].slice(4)].join(","));
+  await fs.writeFile(path.join(dir, "garbage.csv"), [lines[0], ...garbage].join("\n") + "\n");
+  const spec = JSON.parse(await fs.readFile(path.join(example, "spec.json"), "utf8")) as Record<string, unknown>;
+  const study = (test: string, out: string) =>
+    runStudy({
+      data: { sources: [{ file: path.join(example, "species-survey.csv") }, { file: path.join(example, "island-survey.csv") }], test, spec },
+      seeds: [0],
+      outDir: path.join(dir, out),
+      variants: ["mt+coupling"],
+      split: { repeats: 1 },
+      training: { epochs: 4 },
+      tuning: { grid: [{ lambdaDm: 0.1, lambdaSca: 0.1 }, { lambdaDm: 1, lambdaSca: 1, divergence: "cross-entropy" }, { lambdaSca: 0 }] },
+    });
+  const real = await study(path.join(example, "test.csv"), "real");
+  const fake = await study(path.join(dir, "garbage.csv"), "fake");
+  assert.ok(real.results.tuning && fake.results.tuning);
+  assert.deepEqual(fake.results.tuning, real.results.tuning);
+  assert.equal(real.results.tuning.perSplit[0].scores.length, 3);
+  assert.notDeepEqual(fake.results.runs[0].metrics, real.results.runs[0].metrics, "the garbage labels did reach the test evaluation");
+});
+
+test("--preset paper: METHOD.md's literal coupling; explicit fields still win; bad grid entries are named", async () => {
+  const { parseStudyConfig } = await import("../../src/study/config.js");
+  const paper = parseStudyConfig({ dataset: "zoo", preset: "paper" });
+  assert.deepEqual(
+    { ...paper.coupling, lambdaCo: undefined },
+    { lambdaDm: 1, lambdaSca: 1, lambdaCo: undefined, scaMode: "product", stopGradient: false, applyTo: "all", divergence: "cross-entropy" },
+  );
+  assert.equal(parseStudyConfig({ dataset: "zoo", preset: "paper", coupling: { lambdaDm: 0.5 } }).coupling.lambdaDm, 0.5);
+  assert.equal(parseStudyConfig({ dataset: "zoo" }).coupling.lambdaDm, 0.1);
+  assert.throws(() => parseStudyConfig({ dataset: "zoo", tuning: { grid: [{ lambdaDm: 1 }, { lamdaSca: 1 }] } }), /tuning\.grid\[1\]: "lamdaSca" is not a tunable coupling option/);
+  assert.throws(() => parseStudyConfig({ dataset: "zoo", tuning: { grid: [{ divergence: "l2" }] } }), /tuning\.grid\[0\]: invalid value\n {2}divergence/);
 });

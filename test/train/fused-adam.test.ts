@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../src/engine/tf.js";
 import { useBackend } from "../../src/engine/backend.js";
 import "../../src/engine/fast.js";
 import { adamStep, adamStepJs, simdKernel } from "../../src/engine/kernels/adam.js";

@@ -56,7 +56,9 @@ let kernel: SimdKernel | null | undefined;
 export function simdKernel(): SimdKernel | null {
   if (kernel !== undefined) return kernel;
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(ADAM_WASM_BASE64, "base64")));
+    // atob, not Buffer: the core also runs in a browser.
+    const bytes = Uint8Array.from(atob(ADAM_WASM_BASE64), (ch) => ch.charCodeAt(0));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
     kernel = wrap(instance);
   } catch {
     kernel = null;

@@ -1,0 +1,111 @@
+/**
+ * Runs the studies behind the README's results section and prints its tables (Markdown):
+ * `tsx scripts/readme-results.ts SECTION... [--out runs/readme]`, sections: default, tuned, scarce,
+ * scarce-tuned, extensions, images. Runs are cached in <out>/cache, so a section that shares ST or MT runs with
+ * another (same data, split, seed and training budget) reuses them, and a rerun only prints.
+ * Every study uses the default protocol (3 split repeats x seeds 0, 1, 2; image studies: 1 split).
+ */
+import { runStudy } from "../src/study/run.js";
+import type { StudyConfigInput } from "../src/study/config.js";
+import type { StudyResults } from "../src/study/results.js";
+import { variantIds } from "../src/study/variants.js";
+import { resultsMarkdown } from "./results-markdown.js";
+import { couplingSettings, TABULAR } from "./study-settings.js";
+import { pairUp, tInterval, verdictLabels, verdictOf, type MeanInterval } from "../src/study/statistics.js";
+
+/** The mean paired difference (variant - baseline) of one task's metric over (split, seed), with its t-interval. */
+function pairedDifference(r: StudyResults, baseline: string, variant: string, task: string, metric: string): MeanInterval {
+  const points = (id: string) => r.runs.filter((run) => run.variant === id).map((run) => ({ split: run.split, seed: run.seed, value: run.metrics[task].values[metric] }));
+  return tInterval(pairUp(points(baseline), points(variant)).map((p) => p.b.value - p.a.value));
+}
+
+const outIndex = process.argv.indexOf("--out");
+const outDir = outIndex >= 0 ? process.argv[outIndex + 1] : "runs/readme";
+const sections = process.argv.slice(2).filter((a, i, all) => a !== "--out" && all[i - 1] !== "--out");
+
+async function study(config: StudyConfigInput): Promise<StudyResults> {
+  const started = Date.now();
+  const { results } = await runStudy({ outDir, ...config }, { runsDir: `${outDir}/cache` });
+  process.stderr.write(`${config.name}: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  return results;
+}
+
+const pct = (v: number | null): string => (v === null ? "n/a" : `${v >= 0 ? "+" : "−"}${Math.abs(v * 100).toFixed(1)}`);
+
+/** One compact line per study: Δm [CI] and each task's paired Δ [CI] with its verdict. */
+function verdictCells(r: StudyResults, variant: string): string[] {
+  const dm = r.deltaM[variant];
+  const tasks = r.summary.map((t) => {
+    const c = t.variants[variant];
+    const mark = c?.verdict === "negative-transfer" ? " **NT**" : c?.verdict === "better" ? " ▲" : "";
+    return c?.delta ? `${t.task} ${pct(c.delta.absolute)} [${pct(c.delta.lower)}, ${pct(c.delta.upper)}]${mark}` : "";
+  });
+  return [dm ? `${pct(dm.mean)}% [${pct(dm.lower)}, ${pct(dm.upper)}]` : "", tasks.join("; ")];
+}
+
+async function defaults(): Promise<void> {
+  console.log("### Default settings\n");
+  console.log(`\`distmatch study --dataset NAME --variants ${variantIds.join(",")}\` (3 splits × 3 seeds):\n`);
+  for (const dataset of TABULAR) console.log(resultsMarkdown(await study({ name: dataset, dataset, variants: [...variantIds] })));
+}
+
+async function tuned(): Promise<void> {
+  console.log("### Coupling chosen on validation data (`--tune`)\n");
+  console.log("`distmatch study --dataset NAME --tune` (the default 8-candidate grid, chosen per split on the validation split):\n");
+  for (const dataset of TABULAR) {
+    const r = await study({ name: `${dataset}-tuned`, dataset, variants: ["st", "mt", "mt+coupling"], tuning: {} });
+    const chosen = r.tuning!.perSplit.map((s) => JSON.stringify(r.tuning!.grid[s.chosen])).join("; ");
+    console.log(resultsMarkdown(r) + `Chosen per split: ${chosen}\n`);
+  }
+}
+
+async function scarce(tuned = false): Promise<void> {
+  console.log(`### Scarce labels for the first task (\`--ratio 1:10\`${tuned ? ", coupling chosen on validation" : ""})\n`);
+  const ratios: Record<string, number[]> = { soybean: [1, 10], penguins: [1, 10, 10] };
+  for (const [dataset, ratio] of Object.entries(ratios)) {
+    console.log(`\`distmatch study --dataset ${dataset} --ratio ${ratio.join(":")} --variants st,mt,mt+coupling${tuned ? " --tune" : ""}\`:\n`);
+    const name = `${dataset}-scarce${tuned ? "-tuned" : ""}`;
+    const r = await study({ name, dataset, variants: ["st", "mt", "mt+coupling"], split: { ratio }, ...(tuned ? { tuning: {} } : {}) });
+    console.log(resultsMarkdown(r));
+    const gain = r.summary.map((t) => {
+      const st = t.variants["st"];
+      const mt = t.variants["mt"];
+      const mc = t.variants["mt+coupling"];
+      if (!st || !mt || !mc) return "";
+      return `${t.task} ${pct(mc.delta!.absolute)} [${pct(mc.delta!.lower)}, ${pct(mc.delta!.upper)}] (${verdictLabels[mc.verdict!]})`;
+    });
+    const vsMt = r.summary.map((t) => {
+      const d = pairedDifference(r, "mt", "mt+coupling", t.task, t.metric);
+      return `${t.task} ${pct(d.mean)} [${pct(d.lower)}, ${pct(d.upper)}] (${verdictLabels[verdictOf(d)]})`;
+    });
+    console.log(`MT + coupling against ST (points, 95% CI): ${gain.join("; ")}.  `);
+    console.log(`MT + coupling against plain MT (paired by split and seed, points, 95% CI): ${vsMt.join("; ")}.\n`);
+  }
+}
+
+async function extensions(): Promise<void> {
+  console.log("### METHOD.md's literal coupling and each extension\n");
+  const settings = couplingSettings;
+  console.log(`| setting | ${TABULAR.map((d) => `${d}: Δm [95% CI] | ${d}: per task Δ [95% CI]`).join(" | ")} |`);
+  console.log(`|---|${TABULAR.map(() => "---|---").join("|")}|`);
+  for (const [i, { label, config }] of settings.entries()) {
+    const cells: string[] = [];
+    for (const dataset of TABULAR) cells.push(...verdictCells(await study({ name: `${dataset}-ext${i}`, dataset, variants: ["st", "mt+coupling"], ...config }), "mt+coupling"));
+    console.log(`| ${label} | ${cells.join(" | ")} |`);
+  }
+  console.log("");
+}
+
+async function images(): Promise<void> {
+  console.log("### Image studies (1 split × 3 seeds)\n");
+  for (const dataset of ["emoji", "mnist-morpho"]) {
+    console.log(resultsMarkdown(await study({ name: dataset, dataset, variants: [...variantIds].filter((v) => !["dm", "sca", "co"].includes(v)), split: { repeats: 1 } })));
+  }
+}
+
+const all: Record<string, () => Promise<void>> = { default: defaults, tuned, scarce: () => scarce(), "scarce-tuned": () => scarce(true), extensions, images };
+for (const section of sections) {
+  const run = all[section];
+  if (!run) throw new Error(`unknown section "${section}" (expected ${Object.keys(all).join(", ")})`);
+  await run();
+}

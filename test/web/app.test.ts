@@ -1,0 +1,173 @@
+/**
+ * The browser app, built once (npm run web:build) and opened in headless Debian Chromium
+ * (playwright-core, /usr/bin/chromium): a whole study from the penguins-byo files on the wasm backend,
+ * whose headline numbers must equal a CLI run of the same config and seed; and a malformed CSV whose
+ * error shows next to the file. Any console error or page error fails the test. Skips when chromium
+ * is missing, except under CI (env CI set), where it fails. Install it with .ci/install-browser.sh.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { chromium, type Browser, type Page } from "playwright-core";
+import type { StudyResults } from "../../src/study/results.js";
+import { CHROMIUM, CHROMIUM_ARGS, EXAMPLE, SOURCES, TEST_FILE, loadPenguins, runStudyInPage } from "../../web/scripts/drive.js";
+import { serveStatic } from "../../web/scripts/serve.js";
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, "../..");
+const ARTIFACTS = join(root, "test-artifacts");
+const EPOCHS = 4;
+const skip = !existsSync(CHROMIUM) && !process.env.CI ? `${CHROMIUM} not found; run .ci/install-browser.sh to enable the browser app test` : false;
+
+/** Records console errors and page errors: any one fails the test. */
+function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  page.on("worker", (worker) => worker.on("console", (msg) => msg.type() === "error" && problems.push(`worker console: ${msg.text()}`)));
+  return problems;
+}
+
+/** The same study through the CLI: 1 seed, a small budget, wasm, its results.json. */
+async function cliStudy(out: string): Promise<StudyResults> {
+  const spec = join(EXAMPLE, "spec.json");
+  await run(
+    process.execPath,
+    ["--import", "tsx", join(root, "src/cli/main.ts"), "study", "--data", SOURCES.join(","), "--test", TEST_FILE, "--spec", spec,
+      "--seeds", "0", "--epochs", String(EPOCHS), "--backend", "wasm", "--out", out, "--name", "penguins-byo", "--no-report", "--json", "--quiet"],
+    { cwd: root, maxBuffer: 1 << 24 },
+  );
+  return JSON.parse(await readFile(join(out, "penguins-byo", "results.json"), "utf8")) as StudyResults;
+}
+
+describe("browser app in headless chromium", { skip }, () => {
+  let browser: Browser;
+  let server: { url: string; close(): Promise<void> };
+  let out: string;
+  let cli: Promise<StudyResults>;
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing and CI is set: run .ci/install-browser.sh`);
+    out = await mkdtemp(join(tmpdir(), "distmatch-web-"));
+    await run("npm", ["run", "--silent", "web:build"], { cwd: root, maxBuffer: 1 << 24 });
+    cli = cliStudy(out);
+    server = await serveStatic(join(root, "web/dist"));
+    await mkdir(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_ARGS, "--disable-gpu"],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await cli?.catch(() => undefined);
+    if (out) await rm(out, { recursive: true, force: true });
+  });
+
+  it("runs the penguins-byo study on wasm; the verdict table equals the CLI's numbers", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watch(page);
+    await page.goto(server.url, { waitUntil: "load" });
+
+    await loadPenguins(page);
+    const counts = await page.locator("#label-counts tbody tr").allInnerTexts();
+    assert.ok(counts.some((row) => row.includes("species") && row.includes("species-survey.csv") && row.includes("Adelie")), counts.join("\n"));
+    assert.equal(await page.locator("#mapping-error").textContent(), "");
+
+    const unnamed = await page.$$eval("input, select, button", (controls) =>
+      controls
+        .filter((c) => (c as HTMLElement).offsetParent !== null)
+        .filter((c) => !((c as HTMLInputElement).labels?.length || c.getAttribute("aria-label") || (c.tagName === "BUTTON" && c.textContent?.trim())))
+        .map((c) => c.outerHTML.slice(0, 80)),
+    );
+    assert.deepEqual(unnamed, [], "every visible control has a label");
+    // Layout shifts while training (not caused by input): the progress list is laid out before the first run.
+    await page.evaluate(() => {
+      const scope = window as unknown as { shift: number };
+      scope.shift = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[]) if (!entry.hadRecentInput) scope.shift += entry.value;
+      }).observe({ type: "layout-shift" });
+    });
+    const frame = await runStudyInPage(page, { seeds: "0", epochs: EPOCHS, backend: "wasm" }, problems);
+    const shift = await page.evaluate(() => (window as unknown as { shift: number }).shift);
+    assert.ok(shift < 0.01, `cumulative layout shift while training: ${shift}`);
+    assert.equal(await page.locator("#backend-used").textContent(), "wasm");
+    assert.equal(await page.locator("#progress progress").count(), 4, "one progress bar per run: ST x 2 tasks, MT, MT + coupling");
+
+    const shown = await frame.$$eval("td.mean[data-value]", (tds) => tds.map((td) => ({ task: td.dataset.task, variant: td.dataset.variant, value: Number(td.dataset.value) })));
+    const expected = (await cli).summary.flatMap((s) => Object.entries(s.variants).map(([variant, cell]) => ({ task: s.task, variant, value: cell.mean })));
+    assert.equal(shown.length, expected.length, "one headline cell per (task, variant)");
+    for (const e of expected) {
+      const cell = shown.find((c) => c.task === e.task && c.variant === e.variant);
+      assert.ok(cell, `no headline cell for ${e.task} / ${e.variant}`);
+      assert.ok(Math.abs(cell.value - e.value) <= 1e-6, `${e.task} / ${e.variant}: browser ${cell.value}, CLI ${e.value}`);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, "web-app.png"), fullPage: true });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it("opens the CLI's results.json and shows its report, with no error", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watch(page);
+    await page.goto(server.url, { waitUntil: "load" });
+    const results = await cli;
+    await page.setInputFiles("#results-input", join(out, "penguins-byo", "results.json"));
+    await page.waitForFunction(() => !document.getElementById("report")!.hidden || document.getElementById("results-error")!.textContent !== "");
+    assert.equal(await page.locator("#results-error").textContent(), "");
+    const frame = (await (await page.$("#report"))!.contentFrame())!;
+    await frame.locator("td.mean[data-value]").first().waitFor();
+    const values = await frame.$$eval("td.mean[data-value]", (tds) => tds.map((td) => Number(td.dataset.value)));
+    assert.deepEqual(values.sort(), results.summary.flatMap((s) => Object.values(s.variants).map((c) => c.mean)).sort());
+    assert.equal(await page.locator("#results-error").textContent(), "");
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it("works offline after the first load (service worker), with the CLI's defaults in the form", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems = watch(page);
+    await page.goto(server.url, { waitUntil: "load" });
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await context.setOffline(true);
+    await page.reload({ waitUntil: "load" });
+    assert.equal(await page.getByLabel("Epochs").inputValue(), "40", "the app's script ran from the cache");
+    const cached = await page.evaluate(async () => {
+      const names = await caches.keys();
+      const cache = await caches.open(names.find((n) => n.startsWith("distmatch-"))!);
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    assert.ok(cached.some((p) => p.endsWith(".wasm")) && cached.some((p) => /worker-.*\.js$/.test(p)), cached.join(", "));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it("shows a malformed CSV's error next to the file", async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const problems = watch(page);
+    await page.goto(server.url, { waitUntil: "load" });
+    const broken = 'a,b,label\n1,2,x\n3,"4,y\n';
+    await page.setInputFiles("#sources-input", { name: "broken.csv", mimeType: "text/csv", buffer: Buffer.from(broken) });
+    const item = page.locator('#source-list li[data-file="broken.csv"]');
+    const error = item.locator(".field-error");
+    await error.waitFor({ state: "visible" });
+    const text = (await error.textContent()) ?? "";
+    assert.match(text, /^broken\.csv(:\d+)?: malformed CSV: /, text);
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, "no horizontal overflow on a phone");
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
