@@ -20,7 +20,7 @@ const LAYER: Record<string, number> = {
   train: 5,
   features: 6,
   datasets: 7,
-  study: 8, parallel: 8,
+  study: 8,
   report: 9,
   cli: 10, entry: 10, "index.ts": 10,
 };
