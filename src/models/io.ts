@@ -72,6 +72,15 @@ const metadataSchema = z.object({
   inputShape: z.array(z.number().int().positive()).min(1),
   inputNames: z.array(z.string()).optional(),
   encoder: z.unknown().optional(),
+  images: z
+    .object({
+      representation: z.string().min(1),
+      size: z.number().int().positive().optional(),
+      model: z.string().optional(),
+      layer: z.string().optional(),
+      column: z.string().optional(),
+    })
+    .optional(),
   thresholds: z.record(z.string(), z.array(z.number().min(0).max(1))).optional(),
   extra: z.record(z.string(), z.unknown()).optional(),
 });

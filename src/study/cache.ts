@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { quarantineFile } from "../train/checkpoint.js";
+import { sha256 as sha256Bytes } from "../io/sha256.js";
 import { runResultSchema, type RunResult } from "./results.js";
 
 /**
@@ -13,13 +13,19 @@ import { runResultSchema, type RunResult } from "./results.js";
 export type CorruptFileHandler = (file: string, movedTo: string, reason: string) => void;
 
 const RUN_FORMAT = "distmatch-run";
-const PROBS_MAGIC = Buffer.from("DMF32v1\n", "ascii");
+// Plain bytes and a plain-JavaScript SHA-256: the study also runs in the browser app, which has no Buffer.
+const PROBS_MAGIC = new TextEncoder().encode("DMF32v1\n");
+const DIGEST_BYTES = 32;
 
-function sha256(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+function sha256(text: string): string {
+  return Array.from(sha256Bytes(new TextEncoder().encode(text)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function readIfPresent(file: string): Promise<Buffer | undefined> {
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+async function readIfPresent(file: string): Promise<Uint8Array | undefined> {
   try {
     return await fs.readFile(file);
   } catch (err) {
@@ -44,7 +50,7 @@ export async function readRunResult(file: string, onCorrupt: CorruptFileHandler)
   if (!bytes) return undefined;
   let stored: { format?: unknown; sha256?: unknown; result?: unknown };
   try {
-    stored = JSON.parse(bytes.toString("utf8")) as typeof stored;
+    stored = JSON.parse(new TextDecoder().decode(bytes)) as typeof stored;
   } catch (err) {
     return setAside(file, `not valid JSON (${(err as Error).message}); truncated by a crash?`, onCorrupt);
   }
@@ -59,17 +65,21 @@ export async function readRunResult(file: string, onCorrupt: CorruptFileHandler)
 
 /** Float32 values as "DMF32v1\n", a SHA-256 of the values, then the values. */
 export async function writeFloat32Verified(file: string, values: Float32Array): Promise<void> {
-  const payload = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  await writeFileAtomic(file, Buffer.concat([PROBS_MAGIC, createHash("sha256").update(payload).digest(), payload]));
+  const payload = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const bytes = new Uint8Array(PROBS_MAGIC.length + DIGEST_BYTES + payload.length);
+  bytes.set(PROBS_MAGIC);
+  bytes.set(sha256Bytes(payload), PROBS_MAGIC.length);
+  bytes.set(payload, PROBS_MAGIC.length + DIGEST_BYTES);
+  await writeFileAtomic(file, bytes);
 }
 
 export async function readFloat32Verified(file: string, expectedLength: number, onCorrupt: CorruptFileHandler): Promise<Float32Array | undefined> {
   const bytes = await readIfPresent(file);
   if (!bytes) return undefined;
-  const start = PROBS_MAGIC.length + 32;
-  if (bytes.length < start || !bytes.subarray(0, PROBS_MAGIC.length).equals(PROBS_MAGIC)) return setAside(file, "not a distmatch predictions file", onCorrupt);
+  const start = PROBS_MAGIC.length + DIGEST_BYTES;
+  if (bytes.length < start || !sameBytes(bytes.subarray(0, PROBS_MAGIC.length), PROBS_MAGIC)) return setAside(file, "not a distmatch predictions file", onCorrupt);
   const payload = bytes.subarray(start);
-  if (!createHash("sha256").update(payload).digest().equals(bytes.subarray(PROBS_MAGIC.length, start))) return setAside(file, "checksum mismatch (truncated or modified)", onCorrupt);
+  if (!sameBytes(sha256Bytes(payload), bytes.subarray(PROBS_MAGIC.length, start))) return setAside(file, "checksum mismatch (truncated or modified)", onCorrupt);
   if (payload.length !== expectedLength * 4) return setAside(file, `holds ${payload.length / 4} values, expected ${expectedLength}`, onCorrupt);
   const values = new Float32Array(expectedLength);
   new Uint8Array(values.buffer).set(payload);

@@ -610,6 +610,7 @@ function dataFingerprint(data: TrainingView, test?: Source): string {
 
 function modelMetadata(data: TrainingView, variant: string, seed: number, relatedness: readonly Relatedness[], spec?: unknown): ModelMetadata {
   const encoder = (data.inputs as { encoder?: { toJSON(): unknown } }).encoder;
+  const images = (data.inputs as { images?: ModelMetadata["images"] }).images;
   return {
     format: "distmatch-model",
     version: 1,
@@ -617,6 +618,7 @@ function modelMetadata(data: TrainingView, variant: string, seed: number, relate
     inputShape: data.inputs.inputShape,
     ...(data.inputs.inputNames ? { inputNames: data.inputs.inputNames } : {}),
     ...(encoder ? { encoder: encoder.toJSON() } : {}),
+    ...(images ? { images } : {}),
     // The training spec, so `evaluate` reads label columns exactly as training did.
     extra: { variant, seed, relatedness, dataset: data.dataset?.name ?? null, ...(spec ? { spec } : {}) },
   };

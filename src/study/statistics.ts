@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- jStat ships no types; every program that compiles this file (web app, README check) needs the declaration
+/// <reference path="../types/jstat.d.ts" />
 import jstatModule from "jstat";
 
 const { jStat } = jstatModule;

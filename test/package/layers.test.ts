@@ -12,7 +12,7 @@ const src = path.resolve(import.meta.dirname, "../../src");
 
 /** Lower number = lower layer. A folder may import its own layer and any lower one. */
 const LAYER: Record<string, number> = {
-  engine: 0, io: 0, parallel: 0,
+  engine: 0, io: 0, parallel: 0, types: 0,
   tasks: 1,
   data: 2,
   relatedness: 3,

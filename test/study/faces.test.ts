@@ -10,19 +10,23 @@ const faces = path.resolve(import.meta.dirname, "../../node_modules/@vladmandic/
 
 /**
  * Smoke test of the README's face recipe on real face photos (face-api's demo images) with SYNTHETIC
- * labels: an "expression" manifest and an "AU" manifest that share no image, the face descriptor as
- * backbone and the du2014 prior as relatedness. It checks the pipeline end to end, not accuracy.
+ * labels: an "expression" manifest and an "AU" manifest (the six photos each; a study needs 5 labels per
+ * task), a test manifest labelling both, the face descriptor as backbone and the du2014 prior as
+ * relatedness. It checks the pipeline end to end, not accuracy.
  */
 test("face recipe: expression and AU manifests, face descriptor, du2014 prior, end to end", async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "distmatch-faces-"));
   const photos = ["sample1.jpg", "sample2.jpg", "sample3.jpg", "sample4.jpg", "sample5.jpg", "sample6.jpg"];
   for (const p of photos) await fs.copyFile(path.join(faces, p), path.join(dir, p));
   const au = (i: number) => DU2014_AUS.map((_, j) => ((i + j) % 3 === 0 ? 1 : 0));
-  const exprRows = photos.slice(0, 4).map((p, i) => [p, DU2014_EXPRESSIONS[(i + 1) % DU2014_EXPRESSIONS.length], ...DU2014_AUS.map(() => "")].join(","));
-  const auRows = photos.slice(2).map((p, i) => [p, "", ...au(i)].join(","));
+  const expression = (i: number) => DU2014_EXPRESSIONS[(i + 1) % DU2014_EXPRESSIONS.length];
+  const exprRows = photos.map((p, i) => [p, expression(i), ...DU2014_AUS.map(() => "")].join(","));
+  const auRows = photos.map((p, i) => [p, "", ...au(i)].join(","));
+  const testRows = photos.slice(0, 3).map((p, i) => [p, expression(i), ...au(i)].join(","));
   const header = ["image", "expression", ...DU2014_AUS].join(",");
   await fs.writeFile(path.join(dir, "expressions.csv"), [header, ...exprRows].join("\n") + "\n");
   await fs.writeFile(path.join(dir, "aus.csv"), [header, ...auRows].join("\n") + "\n");
+  await fs.writeFile(path.join(dir, "test.csv"), [header, ...testRows].join("\n") + "\n");
   const spec = {
     inputs: { numeric: [], categorical: [] },
     tasks: [
@@ -34,7 +38,7 @@ test("face recipe: expression and AU manifests, face descriptor, du2014 prior, e
     {
       name: "faces",
       outDir: path.join(dir, "runs"),
-      data: { sources: [{ file: "expressions.csv" }, { file: "aus.csv" }], test: "aus.csv", spec, images: { representation: "face-descriptor" } },
+      data: { sources: [{ file: "expressions.csv" }, { file: "aus.csv" }], test: "test.csv", spec, images: { representation: "face-descriptor" } },
       relatedness: { method: "prior", prior: "du2014" },
       seeds: [0],
       variants: ["mt", "mt+coupling"],

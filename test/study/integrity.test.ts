@@ -8,7 +8,7 @@ import { runStudy, type StudyEvent } from "../../src/study/run.js";
 import type { StudyResults } from "../../src/study/results.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const CONFIG = { dataset: "zoo", seeds: [0], variants: ["st", "mt"], training: { epochs: 6 } };
+const CONFIG = { dataset: "zoo", seeds: [0], variants: ["st", "mt"], split: { repeats: 1 }, training: { epochs: 6 } };
 
 async function tmpDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), "distmatch-integrity-"));
@@ -35,12 +35,12 @@ test("kill -9 mid-run, a corrupted checkpoint, a truncated cached run and stale 
   const outDir = await tmpDir();
   const runs = path.join(outDir, "zoo", "runs");
   // A real process, killed with SIGKILL as soon as the multi-task run has written a checkpoint.
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "src/cli/main.ts"), "study", "--dataset", "zoo", "--seeds", "0", "--variants", "st,mt", "--epochs", "6", "--out", outDir, "-q", "--no-report", "--json"], { cwd: root, stdio: "ignore" });
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "src/cli/main.ts"), "study", "--dataset", "zoo", "--seeds", "0", "--variants", "st,mt", "--epochs", "6", "--repeats", "1", "--out", outDir, "-q", "--no-report", "--json"], { cwd: root, stdio: "ignore" });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
   let checkpoint: string | undefined;
   while (!checkpoint) {
     await new Promise((r) => setTimeout(r, 20));
-    checkpoint = (await filesIn(runs, /^mt-s0-.*\.ckpt$/).catch(() => []))[0];
+    checkpoint = (await filesIn(runs, /^mt-r0-s0-.*\.ckpt$/).catch(() => []))[0];
     if (child.exitCode !== null) break;
   }
   child.kill("SIGKILL");
@@ -53,7 +53,7 @@ test("kill -9 mid-run, a corrupted checkpoint, a truncated cached run and stale 
   const cachedRun = (await filesIn(runs, /^st-.*\.json$/))[0];
   const runBytes = await fs.readFile(cachedRun);
   await fs.writeFile(cachedRun, runBytes.subarray(0, runBytes.length >> 1));
-  const staleTemp = path.join(runs, "mt-s0-x.ckpt.tmp-999999999-1");
+  const staleTemp = path.join(runs, "mt-r0-s0-x.ckpt.tmp-999999999-1");
   await fs.writeFile(staleTemp, "left by a killed process");
 
   const events: StudyEvent[] = [];
@@ -74,7 +74,7 @@ test("a cached run edited by hand (checksum mismatch) is recomputed, not reporte
   const outDir = await tmpDir();
   const config = { ...CONFIG, variants: ["mt"], training: { epochs: 2 } };
   const first = await runStudy({ ...config, outDir });
-  const file = (await filesIn(path.join(outDir, "zoo", "runs"), /^mt-s0-.*\.json$/))[0];
+  const file = (await filesIn(path.join(outDir, "zoo", "runs"), /^mt-r0-s0-.*\.json$/))[0];
   const stored = JSON.parse(await fs.readFile(file, "utf8")) as { result: { metrics: { type: { values: { accuracy: number } } } } };
   stored.result.metrics.type.values.accuracy = 0.999;
   await fs.writeFile(file, JSON.stringify(stored));

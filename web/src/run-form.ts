@@ -11,6 +11,7 @@ export const CLI_DEFAULTS: StudyConfig = studyConfigSchema.parse({ dataset: "def
 
 const FIELDS: readonly { id: string; path: string; read: (value: string) => unknown; initial: (c: StudyConfig) => string }[] = [
   { id: "seeds", path: "seeds", read: numberList, initial: (c) => c.seeds.join(",") },
+  { id: "repeats", path: "split.repeats", read: Number, initial: (c) => String(c.split.repeats) },
   { id: "epochs", path: "training.epochs", read: Number, initial: (c) => String(c.training.epochs) },
   { id: "batch-size", path: "training.batchSize", read: Number, initial: (c) => String(c.training.batchSize) },
   { id: "learning-rate", path: "training.learningRate", read: Number, initial: (c) => String(c.training.learningRate) },
