@@ -241,18 +241,26 @@ function timedStudy(args: readonly string[]): { seconds: number; peakMB: number 
 
 /**
  * The default study (`distmatch study --dataset soybean`, fresh output directory, nothing cached) as a
- * child process: its wall time (median of the rounds; no reference) and its peak RSS against the 1.5 GB
- * budget.
+ * child process, `--jobs 2` against `--jobs 1`, interleaved; and the sequential study's peak RSS
+ * against the 1.5 GB budget.
  */
 export async function benchDefaultStudy(o: RoundOptions): Promise<BenchResult[]> {
-  const runs = Array.from({ length: o.rounds }, () => timedStudy([]));
-  const seconds = runs.map((r) => r.seconds).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
-  const results: BenchResult[] = [result("default study (soybean) wall time", "s", seconds, null, { higherIsBetter: false, note: "median of the rounds, no reference" })];
-  const peaks = runs.map((r) => r.peakMB).filter((p): p is number => p !== null);
-  if (peaks.length > 0) {
-    results.push(result("default study peak RSS", "MB", Math.max(...peaks), 1536, {
+  let peakMB: number | null = null;
+  const rows = await interleaved({
+    name: "default study (soybean) wall time, --jobs 2 vs --jobs 1", unit: "s", higherIsBetter: false, goal: 1.67, rounds: o.rounds, threads: [1],
+    referenceLabel: "--jobs 1", note: "distmatch column: --jobs 2; reference column: --jobs 1 (the same study, sequential)",
+    ours: () => Promise.resolve(timedStudy(["--jobs", "2"]).seconds),
+    reference: () => {
+      const sequential = timedStudy(["--jobs", "1"]);
+      peakMB = Math.max(peakMB ?? 0, sequential.peakMB ?? 0) || null;
+      return sequential.seconds;
+    },
+  });
+  const results: BenchResult[] = [...rows];
+  if (peakMB !== null) {
+    results.push(result("default study peak RSS (--jobs 1)", "MB", peakMB, 1536, {
       higherIsBetter: false, goal: 1, note: "reference: the 1.5 GB budget (1536 MB); GNU time's maximum resident set size of the child",
     }));
   }
-  return Promise.resolve(results);
+  return results;
 }

@@ -25,6 +25,12 @@ function number(value: string): number {
   return n;
 }
 
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer, e.g. 2");
+  return n;
+}
+
 function ratio(value: string): number[] {
   const out = value.split(":").map(Number);
   if (out.length < 2 || out.some((n) => !(n >= 0))) throw new InvalidArgumentError("expected sizes separated by ':', e.g. 1:10");
@@ -68,6 +74,7 @@ function studyOptions(cmd: Command): Command {
     .option("--json", "print the results as JSON on stdout instead of a table")
     .option("--no-report", "do not write report.html")
     .option("-q, --quiet", "no progress output")
+    .option("-j, --jobs <n>", "runs trained at once, one process each (default: the core count); results equal one job's", positiveInteger)
 }
 
 export function buildProgram(): Command {

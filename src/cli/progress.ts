@@ -33,7 +33,9 @@ function barProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } {
     cliProgress.Presets.shades_classic,
   );
   let runs: cliProgress.SingleBar | undefined;
-  let epochs: cliProgress.SingleBar | undefined;
+  let finished = 0;
+  // One epoch bar per run in training: with --jobs several train at once.
+  const epochs = new Map<string, cliProgress.SingleBar>();
   let extract: cliProgress.SingleBar | undefined;
   const onEvent = (e: StudyEvent): void => {
     if (e.type === "extract") {
@@ -41,16 +43,21 @@ function barProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } {
       extract.update(e.done, { detail: e.label });
     } else if (e.type === "run-start") {
       runs ??= multi.create(e.total, 0, { label: "runs".padEnd(28), detail: "" });
-      runs.update(e.index - 1, { detail: runLabel(e) });
+      runs.update(finished, { detail: `started ${runLabel(e)}` });
     } else if (e.type === "train" && e.event.type === "start") {
-      epochs ??= multi.create(e.event.epochs, 0, { label: "epochs".padEnd(28), detail: "" });
-      epochs.setTotal(e.event.epochs);
-      epochs.update(e.event.resumedAtEpoch, { detail: runLabel(e) });
+      const bar = epochs.get(runLabel(e)) ?? multi.create(e.event.epochs, 0, { label: runLabel(e).slice(0, 28).padEnd(28), detail: "" });
+      epochs.set(runLabel(e), bar);
+      bar.setTotal(e.event.epochs);
+      bar.update(e.event.resumedAtEpoch, { detail: "" });
     } else if (e.type === "train" && e.event.type === "epoch") {
       const v = Object.entries(e.event.record.validation).map(([k, x]) => `${k} ${x.toFixed(3)}`).join(", ");
-      epochs?.update(e.event.record.epoch, { detail: `${runLabel(e)}  val ${v}` });
+      epochs.get(runLabel(e))?.update(e.event.record.epoch, { detail: `val ${v}` });
     } else if (e.type === "run-end") {
-      runs?.increment(1, { detail: `${runLabel(e)} done${e.cached ? " (cached)" : ""}` });
+      finished++;
+      runs?.update(finished, { detail: `${runLabel(e)} done${e.cached ? " (cached)" : ""}` });
+      const bar = epochs.get(runLabel(e));
+      if (bar) multi.remove(bar);
+      epochs.delete(runLabel(e));
     }
   };
   // Ctrl-C: stop the bars first, which shows the cursor again, then exit as interrupted programs do.

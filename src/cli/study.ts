@@ -5,6 +5,7 @@ import { writeReport } from "../report/index.js";
 import { studyProgress } from "./progress.js";
 import { formatSummaryTable } from "./table.js";
 import { UsageError } from "./usage.js";
+import { defaultJobs } from "../parallel/pool.js";
 
 export interface StudyFlags {
   config?: string;
@@ -41,6 +42,7 @@ export interface StudyFlags {
   json?: boolean;
   report: boolean;
   quiet?: boolean;
+  jobs?: number;
   variant?: string;
   seed?: number;
 }
@@ -100,7 +102,7 @@ export async function runStudyCommand(flags: StudyFlags, mode: "study" | "train"
   const progress = studyProgress({ quiet: Boolean(flags.quiet || flags.json) });
   let outcome;
   try {
-    outcome = await runStudy(config, { baseDir, onEvent: progress.onEvent, saveModels: mode === "train" });
+    outcome = await runStudy(config, { baseDir, onEvent: progress.onEvent, saveModels: mode === "train", jobs: flags.jobs ?? defaultJobs() });
   } finally {
     progress.stop();
   }

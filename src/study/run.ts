@@ -57,6 +57,11 @@ export interface StudyOptions {
   /** Where finished runs are cached (default <dir>/runs/); studies that share it reuse each other's identical runs. */
   readonly runsDir?: string;
   readonly onEvent?: (event: StudyEvent) => void;
+  /**
+   * Processes that run independent runs at once (Node only; default 1). TensorFlow.js's wasm backend
+   * uses one core, so N jobs use N cores; results are bit-identical to one job.
+   */
+  readonly jobs?: number;
 }
 
 export interface StudyOutcome {
@@ -89,44 +94,24 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
 
   const grid = config.tuning ? tuningGrid(config) : [];
   const tuningSeeds = config.tuning?.seeds ?? [config.seeds[0]];
+  const workers = options.jobs ?? 1;
+  const ref: StudyRef = { input, baseDir, saveModels: options.saveModels ?? false, ...(options.runsDir ? { runsDir: options.runsDir } : {}) };
   const runs: RunResult[] = [];
   const tuned: TuningRecord["perSplit"] = [];
   let first: { data: StudyData; relatedness: ResolvedRelatedness } | undefined;
   let index = 0;
   for (let split = 0; split < config.split.repeats; split++) {
-    const data = await prepareStudyData({ ...config, split: { ...config.split, seed: config.split.seed + split } }, {
-      baseDir,
-      onProgress: (done, total, label) => emit({ type: "extract", done, total, label }),
+    const opened = await openSplit(config, split, { baseDir, dir, runsDir, saveModels: options.saveModels ?? false, emit, index, grid, tuningSeeds }, (data) => {
+      if (split === 0) emit({ type: "data", data });
     });
-    validateStudyData(config, data);
-    if (split === 0) emit({ type: "data", data });
-    const plans = await planRelatedness(config, data.tasks, data.pairs, data.sources, data.dataset, baseDir);
-    const variantIds = orderVariants(config.variants, plans, config.tuning?.variant);
-    const perSeed = variantIds.reduce((n, id) => n + (getVariant(id).singleTask ? data.tasks.length : 1), 0);
-    const ctx: RunContext = {
-      config,
-      data: trainingView(data),
-      test: data.test,
-      dir,
-      runsDir,
-      configHash: runHash(config, split, data, data.test),
-      viewHash: runHash(config, split, data),
-      emit,
-      index,
-      total: config.split.repeats * (config.seeds.length * perSeed + grid.length * tuningSeeds.length),
-      saveModels: options.saveModels ?? false,
-    };
+    const { data, ctx, variantIds } = opened;
+    const stSeeds = unique([...config.seeds, ...(grid.length ? tuningSeeds : [])]);
+    if (workers > 1) await runInPool(opened, ref, workers, stJobs(opened, stSeeds));
     const relatedness = new Map<number, ResolvedRelatedness>();
-    const needed = needsRelatedness(variantIds);
-    for (const seed of unique([...config.seeds, ...(grid.length ? tuningSeeds : [])])) {
-      const stProbs = new Map<string, Float32Array>();
-      for (const id of variantIds.filter((v) => getVariant(v).singleTask)) {
-        for (const task of data.tasks) {
-          const run = await singleTaskRun(ctx, getVariant(id), { variant: id, split, seed, task: task.name }, task, stProbs);
-          if (config.seeds.includes(seed)) runs.push(run);
-        }
-      }
-      relatedness.set(seed, needed ? await resolveRelatedness(ctx, plans, split, seed, stProbs) : new Map());
+    for (const seed of stSeeds) {
+      const done = await seedRuns(opened, seed);
+      if (config.seeds.includes(seed)) runs.push(...done.runs);
+      relatedness.set(seed, done.relatedness);
     }
     first ??= { data, relatedness: relatedness.get(config.seeds[0])! };
     let coupling = config.coupling;
@@ -136,11 +121,9 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
       emit({ type: "tuned", split, chosen: grid[choice.chosen], score: choice.scores[choice.chosen] });
       coupling = applyOverride(config.coupling, grid[choice.chosen]);
     }
-    for (const seed of config.seeds) {
-      for (const id of variantIds.filter((v) => !getVariant(v).singleTask)) {
-        runs.push(await multiTaskRun(ctx, getVariant(id), { variant: id, split, seed }, [...relatedness.get(seed)!.values()], coupling));
-      }
-    }
+    const mtJobs = config.seeds.flatMap((seed) => variantIds.filter((v) => !getVariant(v).singleTask).map((variant): SplitJob => ({ kind: "mt", variant, seed, coupling })));
+    if (workers > 1) await runInPool(opened, ref, workers, mtJobs);
+    for (const job of mtJobs) runs.push(await runSplitJob(opened, job, relatedness.get(job.seed)));
     index = ctx.index;
   }
 
@@ -223,7 +206,7 @@ export async function tuneStudy(input: StudyConfigInput, options: StudyOptions =
     validateStudyData(config, prepared);
     const view = trainingView(prepared);
     const hash = runHash(config, split, view);
-    const ctx: RunContext = { config, data: view, dir, runsDir, configHash: hash, viewHash: hash, emit, index, total: config.split.repeats * grid.length * seeds.length, saveModels: false };
+    const ctx: RunContext = { config, data: view, dir, runsDir, configHash: hash, viewHash: hash, emit, index, total: config.split.repeats * grid.length * seeds.length, saveModels: false, pooled: new Set() };
     const plans = await planRelatedness(config, view.tasks, view.pairs, view.sources, view.dataset, baseDir);
     const relatedness = new Map<number, ResolvedRelatedness>();
     for (const seed of seeds) {
@@ -275,6 +258,130 @@ function trainingView(data: StudyData): TrainingView {
   return view;
 }
 
+/** One split repeat, opened: its data (test split included, for the final runs), plans and run context. */
+export interface OpenedSplit {
+  readonly split: number;
+  readonly data: StudyData;
+  readonly plans: readonly RelatednessPlan[];
+  /** The variants that run (ST first), including an ST needed only for relatedness. */
+  readonly variantIds: readonly string[];
+  readonly ctx: RunContext;
+}
+
+interface SplitEnv {
+  readonly baseDir: string;
+  readonly dir: string;
+  readonly runsDir: string;
+  readonly saveModels: boolean;
+  readonly emit: (event: StudyEvent) => void;
+  readonly index: number;
+  readonly grid: readonly CouplingOverride[];
+  readonly tuningSeeds: readonly number[];
+}
+
+async function openSplit(config: StudyConfig, split: number, env: SplitEnv, onData?: (data: StudyData) => void): Promise<OpenedSplit> {
+  const data = await prepareStudyData({ ...config, split: { ...config.split, seed: config.split.seed + split } }, {
+    baseDir: env.baseDir,
+    onProgress: (done, total, label) => env.emit({ type: "extract", done, total, label }),
+  });
+  validateStudyData(config, data);
+  onData?.(data);
+  const plans = await planRelatedness(config, data.tasks, data.pairs, data.sources, data.dataset, env.baseDir);
+  const variantIds = orderVariants(config.variants, plans, config.tuning?.variant);
+  const perSeed = variantIds.reduce((n, id) => n + (getVariant(id).singleTask ? data.tasks.length : 1), 0);
+  const ctx: RunContext = {
+    config,
+    data: trainingView(data),
+    test: data.test,
+    dir: env.dir,
+    runsDir: env.runsDir,
+    configHash: runHash(config, split, data, data.test),
+    viewHash: runHash(config, split, data),
+    emit: env.emit,
+    index: env.index,
+    total: config.split.repeats * (config.seeds.length * perSeed + env.grid.length * env.tuningSeeds.length),
+    saveModels: env.saveModels,
+    pooled: new Set(),
+  };
+  return { split, data, plans, variantIds, ctx };
+}
+
+/** One run of a split, as the sequential loop and a pool worker both run it. */
+export type SplitJob =
+  | { readonly kind: "st"; readonly variant: string; readonly seed: number; readonly task: string }
+  | { readonly kind: "mt"; readonly variant: string; readonly seed: number; readonly coupling: CouplingConfig };
+
+export function splitJobKey(split: number, job: SplitJob): RunKey {
+  return job.kind === "st" ? { variant: job.variant, split, seed: job.seed, task: job.task } : { variant: job.variant, split, seed: job.seed };
+}
+
+function stJobs(opened: OpenedSplit, seeds: readonly number[]): SplitJob[] {
+  const st = opened.variantIds.filter((v) => getVariant(v).singleTask);
+  return seeds.flatMap((seed) => st.flatMap((variant) => opened.data.tasks.map((task): SplitJob => ({ kind: "st", variant, seed, task: task.name }))));
+}
+
+/** A seed's ST runs (cached once done) and the relatedness their predictions imply. */
+async function seedRuns(opened: OpenedSplit, seed: number): Promise<{ runs: RunResult[]; relatedness: ResolvedRelatedness }> {
+  const { ctx, plans, split } = opened;
+  const stProbs = new Map<string, Float32Array>();
+  const runs: RunResult[] = [];
+  for (const job of stJobs(opened, [seed])) runs.push(await stRun(opened, job as Extract<SplitJob, { kind: "st" }>, stProbs));
+  const needed = needsRelatedness(opened.variantIds);
+  return { runs, relatedness: needed ? await resolveRelatedness(ctx, plans, split, seed, stProbs) : new Map() };
+}
+
+function stRun(opened: OpenedSplit, job: Extract<SplitJob, { kind: "st" }>, stProbs: Map<string, Float32Array>): Promise<RunResult> {
+  const task = opened.data.tasks.find((t) => t.name === job.task);
+  if (!task) throw new Error(`no task "${job.task}" in this study`);
+  return singleTaskRun(opened.ctx, getVariant(job.variant), splitJobKey(opened.split, job), task, stProbs);
+}
+
+/** Runs one job; an MT job needs its seed's relatedness, which a worker recomputes from the cached ST runs. */
+export async function runSplitJob(opened: OpenedSplit, job: SplitJob, relatedness?: ResolvedRelatedness): Promise<RunResult> {
+  if (job.kind === "st") return stRun(opened, job, new Map());
+  const resolved = relatedness ?? (await seedRuns(opened, job.seed)).relatedness;
+  return multiTaskRun(opened.ctx, getVariant(job.variant), splitJobKey(opened.split, job), [...resolved.values()], job.coupling);
+}
+
+/** What a pool worker needs to open the same study the parent opened. */
+export interface StudyRef {
+  readonly input: StudyConfigInput;
+  readonly baseDir: string;
+  readonly runsDir?: string;
+  readonly saveModels: boolean;
+}
+
+/** A split as a pool worker opens it: the parent's config, data and run context; events go to `emit`. */
+export async function openSplitForWorker(ref: StudyRef, split: number, emit: (event: StudyEvent) => void): Promise<OpenedSplit> {
+  const config = parseStudyConfig(withDatasetDefaults(ref.input));
+  await useBackend(config.backend);
+  const dir = path.resolve(ref.baseDir, config.outDir, config.name ?? config.dataset ?? "study");
+  const runsDir = ref.runsDir ? path.resolve(ref.baseDir, ref.runsDir) : path.join(dir, "runs");
+  const grid = config.tuning ? tuningGrid(config) : [];
+  return openSplit(config, split, { baseDir: ref.baseDir, dir, runsDir, saveModels: ref.saveModels, emit, index: 0, grid, tuningSeeds: config.tuning?.seeds ?? [config.seeds[0]] });
+}
+
+/**
+ * Runs a batch of independent jobs on `workers` processes (src/study/parallel-runs.ts). Each writes
+ * its run into the runs folder with the code the sequential loop uses, which then finds them cached:
+ * results are bit-identical to a sequential study. Their progress is forwarded here, numbered in start order.
+ */
+async function runInPool(opened: OpenedSplit, ref: StudyRef, workers: number, jobs: readonly SplitJob[]): Promise<void> {
+  const { ctx, split } = opened;
+  // Computed, so that bundlers for the browser (which has no processes) do not follow it.
+  const module = `./parallel-runs${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`;
+  const { runJobsInPool } = (await import(/* @vite-ignore */ module)) as typeof import("./parallel-runs.js");
+  for (const job of jobs) ctx.pooled.add(runKeyId(splitJobKey(split, job)));
+  await runJobsInPool(ref, split, jobs, workers, (event) => {
+    if (event.type === "run-start") ctx.emit({ ...event, index: ++ctx.index, total: ctx.total });
+    else ctx.emit(event);
+  });
+}
+
+function runKeyId(key: RunKey): string {
+  return JSON.stringify([key.variant, key.split, key.seed, key.task ?? null]);
+}
+
 /** A built-in data set's training budget fills in what the config leaves unset. */
 function withDatasetDefaults(input: StudyConfigInput): StudyConfigInput {
   const defaults = typeof input.dataset === "string" && Object.hasOwn(builtinDatasets, input.dataset) ? builtinDatasets[input.dataset].studyDefaults : undefined;
@@ -296,6 +403,8 @@ interface RunContext {
   readonly saveModels: boolean;
   index: number;
   readonly total: number;
+  /** Runs a pool ran for this split: the loop reads them back without reporting them again. */
+  readonly pooled: Set<string>;
 }
 
 /** ST runs are needed whenever a pair's relatedness comes from predictions, even if ST is not reported. */
@@ -532,10 +641,11 @@ async function readTuningScore(file: string, onCorrupt: CorruptFileHandler): Pro
 
 /** Reuses a finished run whose inputs hash the same; otherwise runs it and stores the result. */
 async function cachedRun(ctx: RunContext, key: RunKey, run: () => Promise<RunResult>, force = false, extraHash = ""): Promise<RunResult> {
-  ctx.index++;
-  ctx.emit({ type: "run-start", run: key, index: ctx.index, total: ctx.total });
   const file = runFile(ctx, key, "json", extraHash);
   const cached = force ? undefined : await readRunResult(file, corruptFileWarning(ctx));
+  if (cached && ctx.pooled.has(runKeyId(key))) return cached;
+  ctx.index++;
+  ctx.emit({ type: "run-start", run: key, index: ctx.index, total: ctx.total });
   if (cached) {
     ctx.emit({ type: "run-end", run: key, result: cached, cached: true });
     return cached;

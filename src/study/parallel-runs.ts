@@ -1,0 +1,63 @@
+import { fileURLToPath } from "node:url";
+import { runPool, type PoolJob } from "../parallel/pool.js";
+import type { RunResult } from "./results.js";
+import type { OpenedSplit, RunKey, SplitJob, StudyEvent, StudyRef } from "./run.js";
+
+/*
+ * A split's independent runs on several processes (src/parallel/pool.ts). Every worker opens the same
+ * split as the parent (config, data from the same files and feature cache) and runs its job with the
+ * sequential loop's own code, writing it into the shared runs folder; the parent's loop then reads
+ * each back as a cached run. So results, cache and resume are those of a sequential study, and a
+ * job's key is its run file's identity, which a later `--shard i/N` over a shared folder can split on.
+ */
+
+interface WorkerJob {
+  readonly study: StudyRef;
+  readonly split: number;
+  readonly job: SplitJob;
+}
+
+/** Worker progress: only the job's own run (a worker re-reads other runs, e.g. ST runs for relatedness, silently). */
+export type WorkerEvent = Extract<StudyEvent, { type: "run-start" | "train" | "run-end" | "warning" }>;
+
+const HANDLER = fileURLToPath(import.meta.url);
+
+export async function runJobsInPool(study: StudyRef, split: number, jobs: readonly SplitJob[], workers: number, onEvent: (event: WorkerEvent) => void): Promise<RunResult[]> {
+  const { splitJobKey } = await import("./run.js");
+  const poolJobs: PoolJob<WorkerJob>[] = jobs.map((job) => ({ key: JSON.stringify(splitJobKey(split, job)), descriptor: { study, split, job } }));
+  return runPool<WorkerJob, RunResult, WorkerEvent>(poolJobs, { jobs: workers, handler: HANDLER, onEvent: (_key, event) => onEvent(event) });
+}
+
+interface OpenedForWorker {
+  readonly opened: OpenedSplit;
+  sink: (event: StudyEvent) => void;
+}
+
+const opened = new Map<string, Promise<OpenedForWorker>>();
+
+function sameRun(a: RunKey, b: RunKey): boolean {
+  return a.variant === b.variant && a.split === b.split && a.seed === b.seed && a.task === b.task;
+}
+
+/** The pool handler: opens each split once per worker process, then runs the job. */
+export async function handle(descriptor: WorkerJob, emit: (event: WorkerEvent) => void): Promise<RunResult> {
+  const { openSplitForWorker, runSplitJob, splitJobKey } = await import("./run.js");
+  const id = JSON.stringify([descriptor.study, descriptor.split]);
+  let entry = opened.get(id);
+  if (!entry) {
+    const holder: { current?: OpenedForWorker } = {};
+    entry = openSplitForWorker(descriptor.study, descriptor.split, (event) => holder.current?.sink(event)).then((split) => (holder.current = { opened: split, sink: () => {} }));
+    opened.set(id, entry);
+  }
+  const ready = await entry;
+  const key = splitJobKey(descriptor.split, descriptor.job);
+  ready.sink = (event) => {
+    if (event.type === "warning") emit(event);
+    else if ((event.type === "run-start" || event.type === "train" || event.type === "run-end") && sameRun(event.run, key)) emit(event);
+  };
+  try {
+    return await runSplitJob(ready.opened, descriptor.job);
+  } finally {
+    ready.sink = () => {};
+  }
+}

@@ -1,0 +1,36 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runStudy, type StudyEvent } from "../../src/study/run.js";
+import type { RunResult } from "../../src/study/results.js";
+
+/** A run without its timings (the only fields that depend on where and when it ran). */
+const comparable = (runs: readonly RunResult[]): unknown[] =>
+  runs.map(({ wallSeconds: _wall, curves, ...rest }) => ({ ...rest, curves: curves.map(({ seconds: _seconds, ...epoch }) => epoch) }));
+
+test("jobs 2: the same study results as sequential, bit for bit; progress counts every run once; a rerun reuses the runs folder", async () => {
+  const config = (outDir: string) => ({ dataset: "zoo", seeds: [0, 1], outDir, variants: ["st", "mt", "mt+coupling"], split: { repeats: 2 }, training: { epochs: 3 } });
+  const sequential = await runStudy(config(await fs.mkdtemp(path.join(os.tmpdir(), "distmatch-seq-"))), { jobs: 1 });
+  const outDir = await fs.mkdtemp(path.join(os.tmpdir(), "distmatch-par-"));
+  const events: StudyEvent[] = [];
+  const parallel = await runStudy(config(outDir), { jobs: 2, onEvent: (e) => events.push(e) });
+  const total = 2 * 2 * (2 + 2); // repeats x seeds x (ST per task + 2 MT variants)
+  assert.equal(parallel.results.runs.length, total);
+  assert.deepEqual(comparable(parallel.results.runs), comparable(sequential.results.runs));
+  assert.deepEqual(parallel.results.summary, sequential.results.summary);
+  assert.deepEqual(parallel.results.relatedness, sequential.results.relatedness);
+  const starts = events.flatMap((e) => (e.type === "run-start" ? [e] : []));
+  assert.deepEqual(starts.map((e) => e.index), Array.from({ length: total }, (_, i) => i + 1));
+  assert.ok(starts.every((e) => e.total === total));
+  assert.equal(new Set(starts.map((e) => JSON.stringify(e.run))).size, total, "each run reported once");
+  assert.ok(events.some((e) => e.type === "train"), "training progress comes back from the workers");
+
+  const again: StudyEvent[] = [];
+  const resumed = await runStudy(config(outDir), { jobs: 2, onEvent: (e) => again.push(e) });
+  const ends = again.flatMap((e) => (e.type === "run-end" ? [e] : []));
+  assert.equal(ends.length, total);
+  assert.ok(ends.every((e) => e.cached), "a rerun reuses every finished run");
+  assert.deepEqual(comparable(resumed.results.runs), comparable(sequential.results.runs));
+});
