@@ -4,7 +4,7 @@ import type { RunResult } from "./results.js";
 import type { OpenedSplit, RunKey, SplitJob, StudyEvent, StudyRef } from "./run.js";
 
 /*
- * A split's independent runs on several processes (src/parallel/pool.ts). Every worker opens the same
+ * A study's independent runs on several processes (src/parallel/pool.ts). Every worker opens each
  * split as the parent (config, data from the same files and feature cache) and runs its job with the
  * sequential loop's own code, writing it into the shared runs folder; the parent's loop then reads
  * each back as a cached run. So results, cache and resume are those of a sequential study, and a
@@ -22,9 +22,14 @@ export type WorkerEvent = Extract<StudyEvent, { type: "run-start" | "train" | "r
 
 const HANDLER = fileURLToPath(import.meta.url);
 
-export async function runJobsInPool(study: StudyRef, split: number, jobs: readonly SplitJob[], workers: number, onEvent: (event: WorkerEvent) => void): Promise<RunResult[]> {
+export async function runJobsInPool(
+  study: StudyRef,
+  jobs: readonly { readonly split: number; readonly job: SplitJob }[],
+  workers: number,
+  onEvent: (event: WorkerEvent) => void,
+): Promise<RunResult[]> {
   const { splitJobKey } = await import("./run.js");
-  const poolJobs: PoolJob<WorkerJob>[] = jobs.map((job) => ({ key: JSON.stringify(splitJobKey(split, job)), descriptor: { study, split, job } }));
+  const poolJobs: PoolJob<WorkerJob>[] = jobs.map(({ split, job }) => ({ key: JSON.stringify(splitJobKey(split, job)), descriptor: { study, split, job } }));
   return runPool<WorkerJob, RunResult, WorkerEvent>(poolJobs, { jobs: workers, handler: HANDLER, onEvent: (_key, event) => onEvent(event) });
 }
 

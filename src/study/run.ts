@@ -96,38 +96,53 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   const tuningSeeds = config.tuning?.seeds ?? [config.seeds[0]];
   const workers = options.jobs ?? 1;
   const ref: StudyRef = { input, baseDir, saveModels: options.saveModels ?? false, ...(options.runsDir ? { runsDir: options.runsDir } : {}) };
-  const runs: RunResult[] = [];
   const tuned: TuningRecord["perSplit"] = [];
-  let first: { data: StudyData; relatedness: ResolvedRelatedness } | undefined;
-  let index = 0;
+  const env = { baseDir, dir, runsDir, saveModels: options.saveModels ?? false, emit, index: 0, grid, tuningSeeds };
+  const splits: OpenedSplit[] = [];
   for (let split = 0; split < config.split.repeats; split++) {
-    const opened = await openSplit(config, split, { baseDir, dir, runsDir, saveModels: options.saveModels ?? false, emit, index, grid, tuningSeeds }, (data) => {
-      if (split === 0) emit({ type: "data", data });
-    });
-    const { data, ctx, variantIds } = opened;
-    const stSeeds = unique([...config.seeds, ...(grid.length ? tuningSeeds : [])]);
-    if (workers > 1) await runInPool(opened, ref, workers, stJobs(opened, stSeeds));
-    const relatedness = new Map<number, ResolvedRelatedness>();
+    splits.push(await openSplit(config, split, env, (data) => split === 0 && emit({ type: "data", data })));
+  }
+  const stSeeds = unique([...config.seeds, ...(grid.length ? tuningSeeds : [])]);
+  // With several workers, every split's ST runs train at once, then every split's MT runs; the loops
+  // below then read them back from the runs folder in the sequential order.
+  const progress = { index: 0 };
+  if (workers > 1) await runInPool(splits, ref, workers, splits.map((o) => stJobs(o, stSeeds)), progress);
+  const stRuns: RunResult[][] = [];
+  const mtJobs: SplitJob[][] = [];
+  const relatedness: Map<number, ResolvedRelatedness>[] = [];
+  for (const opened of splits) {
+    const { ctx, split, variantIds } = opened;
+    ctx.index = progress.index;
+    const perSeed = new Map<number, ResolvedRelatedness>();
+    const runs: RunResult[] = [];
     for (const seed of stSeeds) {
       const done = await seedRuns(opened, seed);
       if (config.seeds.includes(seed)) runs.push(...done.runs);
-      relatedness.set(seed, done.relatedness);
+      perSeed.set(seed, done.relatedness);
     }
-    first ??= { data, relatedness: relatedness.get(config.seeds[0])! };
     let coupling = config.coupling;
     if (grid.length > 0) {
-      const choice = await tuneCoupling(ctx, ctx.data, { split, grid, seeds: tuningSeeds, variant: getVariant(config.tuning!.variant), relatedness });
+      const choice = await tuneCoupling(ctx, ctx.data, { split, grid, seeds: tuningSeeds, variant: getVariant(config.tuning!.variant), relatedness: perSeed });
       tuned.push({ split, scores: choice.scores, chosen: choice.chosen });
       emit({ type: "tuned", split, chosen: grid[choice.chosen], score: choice.scores[choice.chosen] });
       coupling = applyOverride(config.coupling, grid[choice.chosen]);
     }
-    const mtJobs = config.seeds.flatMap((seed) => variantIds.filter((v) => !getVariant(v).singleTask).map((variant): SplitJob => ({ kind: "mt", variant, seed, coupling })));
-    if (workers > 1) await runInPool(opened, ref, workers, mtJobs);
-    for (const job of mtJobs) runs.push(await runSplitJob(opened, job, relatedness.get(job.seed)));
-    index = ctx.index;
+    stRuns.push(runs);
+    relatedness.push(perSeed);
+    mtJobs.push(config.seeds.flatMap((seed) => variantIds.filter((v) => !getVariant(v).singleTask).map((variant): SplitJob => ({ kind: "mt", variant, seed, coupling }))));
+    progress.index = ctx.index;
   }
+  if (workers > 1) await runInPool(splits, ref, workers, mtJobs, progress);
+  const runs: RunResult[] = [];
+  for (const [i, opened] of splits.entries()) {
+    opened.ctx.index = progress.index;
+    runs.push(...stRuns[i]);
+    for (const job of mtJobs[i]) runs.push(await runSplitJob(opened, job, relatedness[i].get(job.seed)));
+    progress.index = opened.ctx.index;
+  }
+  const first = { data: splits[0].data, relatedness: relatedness[0].get(config.seeds[0])! };
 
-  const { data } = first!;
+  const { data } = first;
   const visibleVariants = config.variants.map(getVariant);
   const visibleRuns = runs.filter((r) => config.variants.includes(r.variant));
   const taskMetrics = data.tasks.map((t) => ({ name: t.name, metric: primaryMetric(t.kind) }));
@@ -148,7 +163,7 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
       description: data.description,
       ...(data.licence ? { licence: data.licence } : {}),
     },
-    relatedness: [...first!.relatedness.values()].map(({ plan, used, estimated }) => ({
+    relatedness: [...first.relatedness.values()].map(({ plan, used, estimated }) => ({
       method: plan.method,
       used: plain(used),
       ...(plan.fixed && plan.method !== "overlap" ? { given: plain(plan.fixed) } : {}),
@@ -362,18 +377,19 @@ export async function openSplitForWorker(ref: StudyRef, split: number, emit: (ev
 }
 
 /**
- * Runs a batch of independent jobs on `workers` processes (src/study/parallel-runs.ts). Each writes
- * its run into the runs folder with the code the sequential loop uses, which then finds them cached:
- * results are bit-identical to a sequential study. Their progress is forwarded here, numbered in start order.
+ * Runs independent jobs (per split) on `workers` processes (src/study/parallel-runs.ts). Each writes its
+ * run into the runs folder with the code the sequential loop uses, which then finds them cached: results
+ * are bit-identical to a sequential study. Their progress is forwarded here, numbered in start order.
  */
-async function runInPool(opened: OpenedSplit, ref: StudyRef, workers: number, jobs: readonly SplitJob[]): Promise<void> {
-  const { ctx, split } = opened;
+async function runInPool(splits: readonly OpenedSplit[], ref: StudyRef, workers: number, jobs: readonly (readonly SplitJob[])[], progress: { index: number }): Promise<void> {
   // Computed, so that bundlers for the browser (which has no processes) do not follow it.
   const module = `./parallel-runs${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`;
   const { runJobsInPool } = (await import(/* @vite-ignore */ module)) as typeof import("./parallel-runs.js");
-  for (const job of jobs) ctx.pooled.add(runKeyId(splitJobKey(split, job)));
-  await runJobsInPool(ref, split, jobs, workers, (event) => {
-    if (event.type === "run-start") ctx.emit({ ...event, index: ++ctx.index, total: ctx.total });
+  const batch = splits.flatMap((opened, i) => jobs[i].map((job) => ({ split: opened.split, job })));
+  for (const { split, job } of batch) splits[split].ctx.pooled.add(runKeyId(splitJobKey(split, job)));
+  const { ctx } = splits[0];
+  await runJobsInPool(ref, batch, workers, (event) => {
+    if (event.type === "run-start") ctx.emit({ ...event, index: ++progress.index, total: ctx.total });
     else ctx.emit(event);
   });
 }
