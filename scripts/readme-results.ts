@@ -1,14 +1,14 @@
 /**
  * Runs the studies behind the README's results section and prints its tables (Markdown):
- * `tsx scripts/readme-results.ts SECTION... [--out runs/readme]`, sections: default, tuned, scarce,
- * scarce-tuned, extensions, images. Runs are cached in <out>/cache, so a section that shares ST or MT runs with
+ * `tsx scripts/readme-results.ts SECTION... [--out runs/readme] [--jobs N]`, sections: default, weighting,
+ * tuned, scarce, scarce-tuned, extensions, images. Runs are cached in <out>/cache, so a section that shares ST or MT runs with
  * another (same data, split, seed and training budget) reuses them, and a rerun only prints.
  * Every study uses the default protocol (3 split repeats x seeds 0, 1, 2; image studies: 1 split).
  */
 import { runStudy } from "../src/study/run.js";
 import type { StudyConfigInput } from "../src/study/config.js";
 import type { StudyResults } from "../src/study/results.js";
-import { variantIds } from "../src/study/variants.js";
+import { getVariant, variantIds } from "../src/study/variants.js";
 import { resultsMarkdown } from "./results-markdown.js";
 import { couplingSettings, TABULAR } from "./study-settings.js";
 import { pairUp, tInterval, verdictLabels, verdictOf, type MeanInterval } from "../src/study/statistics.js";
@@ -19,13 +19,17 @@ function pairedDifference(r: StudyResults, baseline: string, variant: string, ta
   return tInterval(pairUp(points(baseline), points(variant)).map((p) => p.b.value - p.a.value));
 }
 
-const outIndex = process.argv.indexOf("--out");
-const outDir = outIndex >= 0 ? process.argv[outIndex + 1] : "runs/readme";
-const sections = process.argv.slice(2).filter((a, i, all) => a !== "--out" && all[i - 1] !== "--out");
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+const outDir = option("--out") ?? "runs/readme";
+const jobs = Number(option("--jobs") ?? 1);
+const sections = process.argv.slice(2).filter((a, i, all) => !a.startsWith("--") && !all[i - 1]?.startsWith("--"));
 
 async function study(config: StudyConfigInput): Promise<StudyResults> {
   const started = Date.now();
-  const { results } = await runStudy({ outDir, ...config }, { runsDir: `${outDir}/cache` });
+  const { results } = await runStudy({ outDir, ...config }, { runsDir: `${outDir}/cache`, jobs });
   process.stderr.write(`${config.name}: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   return results;
 }
@@ -43,10 +47,21 @@ function verdictCells(r: StudyResults, variant: string): string[] {
   return [dm ? `${pct(dm.mean)}% [${pct(dm.lower)}, ${pct(dm.upper)}]` : "", tasks.join("; ")];
 }
 
+/** The paper's variants: ST, MT, MT + coupling and its ablations. */
+const COUPLING_VARIANTS = ["st", "mt", "mt+coupling", "dm", "sca", "co"];
+/** The loss-weighting baselines, alone and with coupling, beside ST, MT and MT + coupling. */
+const WEIGHTING_VARIANTS = ["st", "mt", "mt+coupling", ...variantIds.filter((v) => getVariant(v).weighting !== undefined)];
+
 async function defaults(): Promise<void> {
   console.log("### Default settings\n");
-  console.log(`\`distmatch study --dataset NAME --variants ${variantIds.join(",")}\` (3 splits × 3 seeds):\n`);
-  for (const dataset of TABULAR) console.log(resultsMarkdown(await study({ name: dataset, dataset, variants: [...variantIds] })));
+  console.log(`\`distmatch study --dataset NAME --variants ${COUPLING_VARIANTS.join(",")}\` (3 splits × 3 seeds):\n`);
+  for (const dataset of TABULAR) console.log(resultsMarkdown(await study({ name: dataset, dataset, variants: COUPLING_VARIANTS })));
+}
+
+async function weighting(): Promise<void> {
+  console.log("### Loss-weighting baselines beside coupling\n");
+  console.log(`\`distmatch study --dataset NAME --variants ${WEIGHTING_VARIANTS.join(",")}\` (3 splits × 3 seeds):\n`);
+  for (const dataset of TABULAR) console.log(resultsMarkdown(await study({ name: `${dataset}-weighting`, dataset, variants: WEIGHTING_VARIANTS })));
 }
 
 async function tuned(): Promise<void> {
@@ -103,7 +118,7 @@ async function images(): Promise<void> {
   }
 }
 
-const all: Record<string, () => Promise<void>> = { default: defaults, tuned, scarce: () => scarce(), "scarce-tuned": () => scarce(true), extensions, images };
+const all: Record<string, () => Promise<void>> = { default: defaults, weighting, tuned, scarce: () => scarce(), "scarce-tuned": () => scarce(true), extensions, images };
 for (const section of sections) {
   const run = all[section];
   if (!run) throw new Error(`unknown section "${section}" (expected ${Object.keys(all).join(", ")})`);
