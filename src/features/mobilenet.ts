@@ -41,18 +41,32 @@ interface KerasTopology {
  * uint8-quantised in the package. Input: RGB scaled to [0, 1], as nsfwjs feeds it.
  */
 export async function loadMobileNetV2(options: MobileNetOptions = {}): Promise<Backbone> {
-  const inputSize = options.inputSize ?? 224;
-  const batchSize = options.batchSize ?? 16;
   // Shipped with distmatch (models/mobilenet_v2, copied from nsfwjs 4.3.0), two levels up from src/ or dist/.
   const dir = fileURLToPath(new URL("../../models/mobilenet_v2/", import.meta.url));
   const files = [path.join(dir, "model.min.js"), path.join(dir, "group1-shard1of1.min.js")];
-  const { topology, manifest, shard } = readBundledModel(files[0], files[1]);
-  const trimmed = trimToFeatures(topology, inputSize);
-  const model = await tf.loadLayersModel(memoryModelHandler(trimmed, manifest, [shard]), { strict: false });
-  const weightsHash = await hashFiles(files);
+  return mobileNetV2FromBundle({ ...readBundledModel(files[0], files[1]), weightsHash: await hashFiles(files) }, options);
+}
+
+/** The bundled model's contents: what `loadMobileNetV2` reads from disk, and the web app fetches. */
+export interface MobileNetBundle {
+  /** model.min.js's export: the Keras topology and weights manifest. */
+  readonly topology: unknown;
+  readonly manifest: tf.io.WeightsManifestConfig;
+  /** group1-shard1of1.min.js's export, base64-decoded. */
+  readonly shard: Uint8Array;
+  /** Identifies the weights in feature-cache keys. */
+  readonly weightsHash: string;
+}
+
+/** The backbone from the bundle's contents, with no file access (so it also runs in a browser). */
+export async function mobileNetV2FromBundle(bundle: MobileNetBundle, options: MobileNetOptions = {}): Promise<Backbone> {
+  const inputSize = options.inputSize ?? 224;
+  const batchSize = options.batchSize ?? 16;
+  const trimmed = trimToFeatures(bundle.topology as KerasTopology, inputSize);
+  const model = await tf.loadLayersModel(memoryModelHandler(trimmed, bundle.manifest, [bundle.shard]), { strict: false });
   return {
     id: `mobilenetv2@${inputSize}`,
-    weightsHash,
+    weightsHash: bundle.weightsHash,
     inputSize,
     featureDim: FEATURE_DIM,
     decode: { size: inputSize, channels: 3, fit: "fill" },

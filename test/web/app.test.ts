@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -117,6 +117,41 @@ describe("browser app in headless chromium", { skip }, () => {
     await page.screenshot({ path: join(ARTIFACTS, "web-app.png"), fullPage: true });
     assert.deepEqual(problems, []);
     await page.close();
+  });
+
+  it("turns an image manifest into MobileNetV2 features in the page and runs a study on them", async () => {
+    // Real images (Twemoji, CC-BY 4.0): faces U+1F600.. and animals U+1F400... Labels: "group" (face or
+    // animal, from the Unicode block) and a SYNTHETIC "parity" (the code point's parity), for the pipeline.
+    const dir = await mkdtemp(join(tmpdir(), "distmatch-web-images-"));
+    const emoji = join(root, "node_modules/emoji-datasource-twitter/img/twitter/64");
+    const points = [...Array.from({ length: 16 }, (_, i) => 0x1f600 + i), ...Array.from({ length: 16 }, (_, i) => 0x1f400 + i)];
+    const row = (p: number, group: boolean, parity: boolean) => [`img/${p.toString(16)}.png`, group ? (p >= 0x1f600 ? "face" : "animal") : "", parity ? (p % 2 ? "odd" : "even") : ""].join(",");
+    const pick = (from: number, to: number) => [...points.slice(from, to), ...points.slice(16 + from, 16 + to)];
+    await writeFile(join(dir, "groups.csv"), ["image,group,parity", ...pick(0, 6).map((p) => row(p, true, false))].join("\n") + "\n");
+    await writeFile(join(dir, "parity.csv"), ["image,group,parity", ...pick(6, 12).map((p) => row(p, false, true))].join("\n") + "\n");
+    await writeFile(join(dir, "test.csv"), ["image,group,parity", ...pick(12, 16).map((p) => row(p, true, true))].join("\n") + "\n");
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watch(page);
+    await page.goto(server.url, { waitUntil: "load" });
+    await page.setInputFiles("#sources-input", [join(dir, "groups.csv"), join(dir, "parity.csv")]);
+    await page.setInputFiles("#test-input", join(dir, "test.csv"));
+    await page.setInputFiles("#images-input", points.map((p) => join(emoji, `${p.toString(16)}.png`)));
+    assert.match((await page.locator("#images-status").textContent()) ?? "", /32 image\(s\), listed by groups\.csv \(column "image"\)/);
+    await page.getByRole("button", { name: "Compute image features" }).click();
+    await page.waitForFunction(() => /MobileNetV2 features each/.test(document.getElementById("images-status")!.textContent ?? "") || document.getElementById("images-error")!.textContent !== "", undefined, { timeout: 300_000 });
+    assert.equal(await page.locator("#images-error").textContent(), "");
+    assert.match((await page.locator("#images-status").textContent()) ?? "", /^32 image\(s\) → 1280 MobileNetV2 features each, in groups\.features\.csv, parity\.features\.csv, test\.features\.csv$/);
+    assert.equal(await page.getByLabel("Role of column mobilenetv2_0", { exact: true }).inputValue(), "numeric");
+    for (const column of ["group", "parity"]) assert.equal(await page.getByLabel(`Role of column ${column}`, { exact: true }).inputValue(), "multiclass");
+    assert.equal(await page.locator("#mapping-error").textContent(), "");
+
+    const frame = await runStudyInPage(page, { seeds: "0", epochs: 2, repeats: 1, backend: "wasm" }, problems);
+    const shown = await frame.$$eval("td.mean[data-value]", (tds) => tds.map((td) => Number((td as HTMLElement).dataset.value)));
+    assert.ok(shown.length >= 2 && shown.every(Number.isFinite), `headline cells: ${shown.join(", ")}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+    await rm(dir, { recursive: true, force: true });
   });
 
   it("opens the CLI's results.json and shows its report, with no error", async () => {

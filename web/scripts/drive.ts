@@ -11,6 +11,7 @@ export interface StudySettings {
   /** Comma-separated seeds; default: the form's (the CLI's defaults). */
   readonly seeds?: string;
   readonly epochs?: number;
+  readonly repeats?: number;
   readonly backend: "webgl" | "wasm" | "cpu" | "auto";
 }
 
@@ -29,6 +30,7 @@ export async function loadPenguins(page: Page): Promise<void> {
 export async function runStudyInPage(page: Page, settings: StudySettings, problems: readonly string[] = []): Promise<Frame> {
   if (settings.seeds !== undefined) await page.getByLabel("Seeds").fill(settings.seeds);
   if (settings.epochs !== undefined) await page.getByLabel("Epochs").fill(String(settings.epochs));
+  if (settings.repeats !== undefined) await page.getByLabel("Split repeats").fill(String(settings.repeats));
   await page.getByLabel("Compute").selectOption(settings.backend);
   await page.getByRole("button", { name: "Run the study" }).click();
   await page.waitForFunction(() => !document.getElementById("report")!.hidden || document.getElementById("config-error")!.textContent !== "", undefined, { timeout: 600_000 });

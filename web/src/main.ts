@@ -17,10 +17,13 @@ import { blankRelatedness, firstPair, priorFor, priorNames, renderHeatmap } from
 import { fillRunForm, readRunForm } from "./run-form.js";
 import { resolveBackend, startStudy, type StudyHandle } from "./study-client.js";
 import type { BackendChoice, DownloadFile, ToPage } from "./protocol.js";
+import { baseName, extractFeatures, imageColumn, rowImages, withFeatures } from "./images.js";
 
 installNodeGlobals();
 
 interface State {
+  /** Picked images by file name (what manifests' image columns are matched against). */
+  images: Map<string, File>;
   sources: LoadedFile[];
   test?: LoadedFile;
   mapping: ColumnMapping[];
@@ -31,7 +34,7 @@ interface State {
   outcome?: { results: StudyResults; reportHtml: string; files: readonly DownloadFile[] };
 }
 
-const state: State = { sources: [], mapping: [], tasks: [], mappingOk: false };
+const state: State = { images: new Map(), sources: [], mapping: [], tasks: [], mappingOk: false };
 
 // ---------------------------------------------------------------- data
 
@@ -60,11 +63,68 @@ async function setTest(file: File | undefined): Promise<void> {
   await dataChanged();
 }
 
+// ---------------------------------------------------------------- images
+
+type ReadFile = LoadedFile & { table: RawTable };
+
+/** Files (sources, then the test file) whose column lists the picked images, with that column. */
+function imageFiles(): { file: ReadFile; column: string }[] {
+  const names = new Set(state.images.keys());
+  if (names.size === 0) return [];
+  return [...state.sources, ...(state.test ? [state.test] : [])]
+    .filter((f): f is ReadFile => f.table !== undefined && !f.error)
+    .flatMap((file) => {
+      const column = imageColumn(file.table, names);
+      return column ? [{ file, column }] : [];
+    });
+}
+
+function imagesChanged(): void {
+  const files = imageFiles();
+  byId<HTMLButtonElement>("features-button").disabled = files.length === 0;
+  byId("images-error").textContent = "";
+  byId("images-status").textContent =
+    state.images.size === 0
+      ? ""
+      : files.length === 0
+        ? `${state.images.size} image(s); no file's column lists them yet`
+        : `${state.images.size} image(s), listed by ${files.map((f) => `${f.file.name} (column "${f.column}")`).join(", ")}`;
+}
+
+function addImages(files: readonly File[]): void {
+  for (const file of files) state.images.set(baseName(file.name), file);
+  imagesChanged();
+}
+
+/** Replaces every file that lists images by its MobileNetV2 features table. */
+async function computeFeatures(): Promise<void> {
+  const button = byId<HTMLButtonElement>("features-button");
+  const status = byId("images-status");
+  try {
+    const targets = imageFiles().map(({ file, column }) => ({ file, column, images: rowImages(file, column) }));
+    const order = [...new Set(targets.flatMap((t) => t.images))];
+    const index = new Map(order.map((name, i) => [name, i]));
+    button.disabled = true;
+    const { dim, values } = await extractFeatures(order.map((name) => state.images.get(name)!), (message) => {
+      status.textContent = message.type === "progress" ? `image features: ${message.done} / ${message.total}` : message.text;
+    });
+    const replaced = new Map(targets.map((t) => [t.file.name, withFeatures(t.file, t.column, values, dim, t.images.map((n) => index.get(n)!))]));
+    state.sources = state.sources.map((s) => replaced.get(s.name) ?? s);
+    if (state.test) state.test = replaced.get(state.test.name) ?? state.test;
+    await dataChanged();
+    status.textContent = `${order.length} image(s) → ${dim} MobileNetV2 features each, in ${[...replaced.values()].map((f) => f.name).join(", ")}`;
+  } catch (error) {
+    byId("images-error").textContent = error instanceof Error ? error.message : String(error);
+    button.disabled = false;
+  }
+}
+
 function readableTables(): RawTable[] {
   return [...state.sources, ...(state.test ? [state.test] : [])].filter((f) => f.table && !f.error).map((f) => f.table!);
 }
 
 async function dataChanged(): Promise<void> {
+  imagesChanged();
   renderFiles(byId("source-list"), state.sources, (name) => {
     state.sources = state.sources.filter((s) => s.name !== name);
     void dataChanged();
@@ -340,6 +400,9 @@ function wire(): void {
   sourcesInput.addEventListener("change", () => void addSources([...(sourcesInput.files ?? [])]));
   const testInput = byId<HTMLInputElement>("test-input");
   testInput.addEventListener("change", () => void setTest(testInput.files?.[0]));
+  const imagesInput = byId<HTMLInputElement>("images-input");
+  imagesInput.addEventListener("change", () => addImages([...(imagesInput.files ?? [])]));
+  byId("features-button").addEventListener("click", () => void computeFeatures());
   const drop = byId("drop");
   drop.addEventListener("dragover", (e) => {
     e.preventDefault();

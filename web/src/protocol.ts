@@ -33,3 +33,18 @@ export interface DownloadFile {
   readonly path: string;
   readonly bytes: Uint8Array;
 }
+
+/** Page -> image worker: images to turn into MobileNetV2 features (in this order). */
+export interface FeaturesRequest {
+  readonly type: "extract";
+  readonly images: readonly { readonly name: string; readonly bytes: ArrayBuffer }[];
+  readonly modelUrl: string;
+  readonly shardUrl: string;
+  readonly wasmPaths: Readonly<Record<string, string>>;
+}
+
+export type FromFeatures =
+  | { readonly type: "status"; readonly text: string }
+  | { readonly type: "progress"; readonly done: number; readonly total: number }
+  | { readonly type: "features"; readonly dim: number; readonly values: Float32Array }
+  | { readonly type: "error"; readonly message: string };

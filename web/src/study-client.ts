@@ -5,7 +5,7 @@ import wasmThreaded from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 import type { BackendChoice, StartStudy, ToPage, UploadedFile } from "./protocol.js";
 import type { StudyConfigInput } from "../../src/study/config.js";
 
-const WASM_PATHS = {
+export const WASM_PATHS = {
   "tfjs-backend-wasm.wasm": absolute(wasmPlain),
   "tfjs-backend-wasm-simd.wasm": absolute(wasmSimd),
   "tfjs-backend-wasm-threaded-simd.wasm": absolute(wasmThreaded),
