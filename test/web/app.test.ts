@@ -15,6 +15,9 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { StudyResults } from "../../src/study/results.js";
+import { useBackend } from "../../src/engine/backend.js";
+import { loadBackbone } from "../../src/features/backbones.js";
+import { decodeImage } from "../../src/features/image.js";
 import { CHROMIUM, CHROMIUM_ARGS, EXAMPLE, SOURCES, TEST_FILE, loadPenguins, runStudyInPage } from "../../web/scripts/drive.js";
 import { serveStatic } from "../../web/scripts/serve.js";
 
@@ -23,6 +26,16 @@ const root = resolve(import.meta.dirname, "../..");
 const ARTIFACTS = join(root, "test-artifacts");
 const EPOCHS = 4;
 const skip = !existsSync(CHROMIUM) && !process.env.CI ? `${CHROMIUM} not found; run .ci/install-browser.sh to enable the browser app test` : false;
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return ab / Math.sqrt(aa * bb);
+}
 
 /** Records console errors and page errors: any one fails the test. */
 function watch(page: Page): string[] {
@@ -145,6 +158,20 @@ describe("browser app in headless chromium", { skip }, () => {
     assert.equal(await page.getByLabel("Role of column mobilenetv2_0", { exact: true }).inputValue(), "numeric");
     for (const column of ["group", "parity"]) assert.equal(await page.getByLabel(`Role of column ${column}`, { exact: true }).inputValue(), "multiclass");
     assert.equal(await page.locator("#mapping-error").textContent(), "");
+
+    // The page's features of the first rows (from its preview) against the CLI's (sharp decoding, wasm).
+    const header = await page.locator("#preview thead th").allInnerTexts();
+    const previewRows = await page.locator("#preview tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td, th")].map((c) => c.textContent ?? "")));
+    const first = header.indexOf("mobilenetv2_0");
+    const pageFeatures = previewRows.map((cells) => cells.slice(first).map(Number));
+    await useBackend("wasm");
+    const backbone = await loadBackbone("mobilenetv2");
+    const cliImages = await Promise.all(pick(0, 6).slice(0, pageFeatures.length).map((p) => decodeImage(join(emoji, `${p.toString(16)}.png`), backbone.decode)));
+    const cliFeatures = await backbone.extract(cliImages);
+    backbone.dispose();
+    const similarity = pageFeatures.map((row, i) => cosine(row, cliFeatures.subarray(i * 1280, (i + 1) * 1280)));
+    assert.equal(pageFeatures.length, 5);
+    assert.ok(similarity.every((c) => c > 0.98), `cosine similarity of page and CLI features: ${similarity.map((c) => c.toFixed(4)).join(", ")}`);
 
     const frame = await runStudyInPage(page, { seeds: "0", epochs: 2, repeats: 1, backend: "wasm" }, problems);
     const shown = await frame.$$eval("td.mean[data-value]", (tds) => tds.map((td) => Number((td as HTMLElement).dataset.value)));
