@@ -402,6 +402,9 @@ function wire(): void {
   testInput.addEventListener("change", () => void setTest(testInput.files?.[0]));
   const imagesInput = byId<HTMLInputElement>("images-input");
   imagesInput.addEventListener("change", () => addImages([...(imagesInput.files ?? [])]));
+  const folderInput = byId<HTMLInputElement>("images-folder-input");
+  // A folder brings every file in it: keep the images.
+  folderInput.addEventListener("change", () => addImages([...(folderInput.files ?? [])].filter((f) => f.type.startsWith("image/"))));
   byId("features-button").addEventListener("click", () => void computeFeatures());
   const drop = byId("drop");
   drop.addEventListener("dragover", (e) => {

@@ -21,8 +21,8 @@ function post(message: ToPage, transfer: Transferable[] = []): void {
   (self as unknown as Worker).postMessage(message, transfer);
 }
 
-function runLabel(run: { variant: string; seed: number; task?: string }): string {
-  return `${run.variant}${run.task ? ` · ${run.task}` : ""} · seed ${run.seed}`;
+function runLabel(run: { variant: string; split: number; seed: number; task?: string }): string {
+  return `${run.variant}${run.task ? ` · ${run.task}` : ""} · split ${run.split} · seed ${run.seed}`;
 }
 
 function onStudyEvent(event: StudyEvent, current: { index: number }, requested: BackendChoice): void {
