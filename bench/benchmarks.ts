@@ -13,7 +13,7 @@ import { decodeImage, type DecodedImage } from "../src/features/image.js";
 import type { MultiTaskModel } from "../src/models/multitask.js";
 import { fusedAdam } from "../src/train/fused-adam.js";
 import { train } from "../src/train/trainer.js";
-import { type BenchResult, interleaved, MIN_SECONDS, perSecond, result, runReference } from "./harness.js";
+import { BENCH_DIR, type BenchResult, findTorch, interleaved, MIN_SECONDS, perSecond, result, runReference } from "./harness.js";
 import {
   accumulate, libraryCnn, libraryMlp, pairObjective, pairTasks, readMeans, syntheticSource, syntheticTargets, targetTensors, trainerStep,
 } from "./models.js";
@@ -173,6 +173,46 @@ export async function benchDataSize(sizes: readonly number[], o: RoundOptions): 
         return seconds === null ? null : toMicros(seconds);
       },
     }));
+  }
+  return out;
+}
+
+/** A command under GNU time: its stdout and peak resident memory in MB (null without /usr/bin/time). */
+function withPeakMemory(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): { stdout: string; peakMB: number | null } {
+  const gnuTime = existsSync("/usr/bin/time");
+  const child = gnuTime
+    ? spawnSync("/usr/bin/time", ["-f", "MAXRSS %M", command, ...args], { encoding: "utf8", maxBuffer: 64 << 20, env })
+    : spawnSync(command, args, { encoding: "utf8", maxBuffer: 64 << 20, env });
+  if (child.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${child.status}): ${child.stderr.slice(-2000)}`);
+  const rss = /MAXRSS (\d+)/.exec(child.stderr);
+  return { stdout: child.stdout, peakMB: rss ? Number(rss[1]) / 1024 : null };
+}
+
+function lastJson<T>(stdout: string): T {
+  return JSON.parse(stdout.trim().split("\n").pop() ?? "") as T;
+}
+
+/**
+ * Scale: one epoch over N synthetic rows (512 features) per process, distmatch and PyTorch (1 thread)
+ * interleaved, for each size: seconds per epoch and the process's peak resident memory. The rows live
+ * in memory (2 GB of float32 at 1M rows on each side); the goal is a 1M-row table within 4 GB.
+ */
+export function benchScale(sizes: readonly number[]): BenchResult[] {
+  const torch = findTorch();
+  const out: BenchResult[] = [];
+  for (const samples of sizes) {
+    const loadOurs = os.loadavg()[0];
+    const ours = withPeakMemory(process.execPath, ["--import", "tsx", path.join(BENCH_DIR, "epoch-child.ts"), String(samples)]);
+    const oursSeconds = lastJson<{ seconds: number }>(ours.stdout).seconds;
+    const loadRef = os.loadavg()[0];
+    const ref = torch
+      ? withPeakMemory(torch.python, [path.join(BENCH_DIR, "reference", "steps.py"), "epoch", `--samples=${samples}`, "--seconds=0"], { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" })
+      : null;
+    const refSeconds = ref ? lastJson<{ value: number }>(ref.stdout).value : null;
+    console.log(`    scale ${samples} rows: distmatch ${oursSeconds.toFixed(1)} s, ${ours.peakMB?.toFixed(0) ?? "-"} MB (load ${loadOurs.toFixed(2)}); PyTorch ${refSeconds?.toFixed(1) ?? "-"} s, ${ref?.peakMB?.toFixed(0) ?? "-"} MB (load ${loadRef.toFixed(2)})`);
+    out.push(result(`epoch over ${samples} rows, one process`, "s", oursSeconds, refSeconds, { higherIsBetter: false, note: `load ${loadOurs.toFixed(1)}/${loadRef.toFixed(1)}` }));
+    out.push(result(`peak memory, epoch over ${samples} rows`, "MB", ours.peakMB, ref?.peakMB ?? null, { higherIsBetter: false, note: "GNU time's maximum resident set size of each process" }));
+    if (samples >= 1_000_000) out.push(result(`peak memory, epoch over ${samples} rows, against the 4 GB budget`, "MB", ours.peakMB, 4096, { higherIsBetter: false, goal: 1 }));
   }
   return out;
 }

@@ -8,7 +8,8 @@
  * warm-up, with the 1-minute load average recorded before every run; the headline is PyTorch on 1 thread
  * (tfjs-wasm uses one core in Node), PyTorch on 2 threads is an extra, labelled row.
  * Options: --quick (data sizes 1k and 10k only, no 2-thread rows), --rounds=N, --sizes=1000,10000,...,
- * --only=<mlp|cnn|data|tasks|backbone|study>[,..].
+ * --scale-sizes=1000,...,1000000 (the scale benchmark: one epoch per process, time and peak memory),
+ * --only=<mlp|cnn|data|tasks|backbone|study|scale>[,..].
  */
 import os from "node:os";
 import path from "node:path";
@@ -17,7 +18,7 @@ import { useBackend } from "../src/engine/backend.js";
 import "../src/engine/fast.js";
 import { wasmFixesInstalled } from "../src/engine/fast.js";
 import {
-  benchBackboneExtraction, benchCnnStep, benchDataSize, benchDefaultStudy, benchMlpStep, benchTaskCount,
+  benchBackboneExtraction, benchCnnStep, benchDataSize, benchDefaultStudy, benchMlpStep, benchScale, benchTaskCount,
 } from "./benchmarks.js";
 import { BENCH_DIR, type BenchResult, findTorch, printTable, writeJsonAtomic } from "./harness.js";
 
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
   if (wanted("tasks")) add(await benchTaskCount([1, 2, 4], o));
   if (wanted("backbone")) add(await benchBackboneExtraction(o));
   if (wanted("study")) add(await benchDefaultStudy(o));
+  const scaleSizes = flag("scale-sizes")?.split(",").map(Number) ?? (quick ? [1000, 10000] : [1000, 10000, 100000, 1000000]);
+  if (wanted("scale")) add(benchScale(scaleSizes));
   console.log("");
   printTable(results);
   const file = path.join(BENCH_DIR, "results.json");

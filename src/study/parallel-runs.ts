@@ -18,7 +18,7 @@ interface WorkerJob {
 }
 
 /** Worker progress: only the job's own run (a worker re-reads other runs, e.g. ST runs for relatedness, silently). */
-export type WorkerEvent = Extract<StudyEvent, { type: "run-start" | "train" | "run-end" | "warning" }>;
+export type WorkerEvent = Extract<StudyEvent, { type: "run-start" | "train" | "run-end" | "tuning-score" | "warning" }>;
 
 const HANDLER = fileURLToPath(import.meta.url);
 
@@ -27,10 +27,10 @@ export async function runJobsInPool(
   jobs: readonly { readonly split: number; readonly job: SplitJob }[],
   workers: number,
   onEvent: (event: WorkerEvent) => void,
-): Promise<RunResult[]> {
+): Promise<(RunResult | number)[]> {
   const { splitJobKey } = await import("./run.js");
   const poolJobs: PoolJob<WorkerJob>[] = jobs.map(({ split, job }) => ({ key: JSON.stringify(splitJobKey(split, job)), descriptor: { study, split, job } }));
-  return runPool<WorkerJob, RunResult, WorkerEvent>(poolJobs, { jobs: workers, handler: HANDLER, onEvent: (_key, event) => onEvent(event) });
+  return runPool<WorkerJob, RunResult | number, WorkerEvent>(poolJobs, { jobs: workers, handler: HANDLER, onEvent: (_key, event) => onEvent(event) });
 }
 
 interface OpenedForWorker {
@@ -45,7 +45,7 @@ function sameRun(a: RunKey, b: RunKey): boolean {
 }
 
 /** The pool handler: opens each split once per worker process, then runs the job. */
-export async function handle(descriptor: WorkerJob, emit: (event: WorkerEvent) => void): Promise<RunResult> {
+export async function handle(descriptor: WorkerJob, emit: (event: WorkerEvent) => void): Promise<RunResult | number> {
   const { openSplitForWorker, runSplitJob, splitJobKey } = await import("./run.js");
   const id = JSON.stringify([descriptor.study, descriptor.split]);
   let entry = opened.get(id);
@@ -58,7 +58,7 @@ export async function handle(descriptor: WorkerJob, emit: (event: WorkerEvent) =
   const key = splitJobKey(descriptor.split, descriptor.job);
   ready.sink = (event) => {
     if (event.type === "warning") emit(event);
-    else if ((event.type === "run-start" || event.type === "train" || event.type === "run-end") && sameRun(event.run, key)) emit(event);
+    else if ((event.type === "run-start" || event.type === "train" || event.type === "run-end" || event.type === "tuning-score") && sameRun(event.run, key)) emit(event);
   };
   try {
     return await runSplitJob(ready.opened, descriptor.job);

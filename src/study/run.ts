@@ -36,6 +36,8 @@ export type StudyEvent =
   | { readonly type: "run-start"; readonly run: RunKey; readonly index: number; readonly total: number }
   | { readonly type: "train"; readonly run: RunKey; readonly event: TrainEvent }
   | { readonly type: "run-end"; readonly run: RunKey; readonly result: RunResult; readonly cached: boolean }
+  /** A tuning run finished (it has a validation score, not a RunResult). */
+  | { readonly type: "tuning-score"; readonly run: RunKey; readonly score: number; readonly cached: boolean }
   | { readonly type: "tuned"; readonly split: number; readonly chosen: CouplingOverride; readonly score: number }
   | { readonly type: "relatedness"; readonly split: number; readonly seed: number; readonly from: string; readonly to: string; readonly method: string }
   /** Something was repaired on the way (a corrupt cached file moved aside and recomputed, stale temp files removed). */
@@ -108,11 +110,9 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   const progress = { index: 0 };
   if (workers > 1) await runInPool(splits, ref, workers, splits.map((o) => stJobs(o, stSeeds)), progress);
   const stRuns: RunResult[][] = [];
-  const mtJobs: SplitJob[][] = [];
   const relatedness: Map<number, ResolvedRelatedness>[] = [];
   for (const opened of splits) {
-    const { ctx, split, variantIds } = opened;
-    ctx.index = progress.index;
+    opened.ctx.index = progress.index;
     const perSeed = new Map<number, ResolvedRelatedness>();
     const runs: RunResult[] = [];
     for (const seed of stSeeds) {
@@ -120,15 +120,25 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
       if (config.seeds.includes(seed)) runs.push(...done.runs);
       perSeed.set(seed, done.relatedness);
     }
+    stRuns.push(runs);
+    relatedness.push(perSeed);
+    progress.index = opened.ctx.index;
+  }
+  if (workers > 1 && grid.length > 0) {
+    const tuneJobs = splits.map(() => grid.flatMap((_, index) => tuningSeeds.map((seed): SplitJob => ({ kind: "tune", variant: config.tuning!.variant, index, seed }))));
+    await runInPool(splits, ref, workers, tuneJobs, progress);
+  }
+  const mtJobs: SplitJob[][] = [];
+  for (const [i, opened] of splits.entries()) {
+    const { ctx, split, variantIds } = opened;
+    ctx.index = progress.index;
     let coupling = config.coupling;
     if (grid.length > 0) {
-      const choice = await tuneCoupling(ctx, ctx.data, { split, grid, seeds: tuningSeeds, variant: getVariant(config.tuning!.variant), relatedness: perSeed });
+      const choice = await tuneCoupling(ctx, ctx.data, { split, grid, seeds: tuningSeeds, variant: getVariant(config.tuning!.variant), relatedness: relatedness[i] });
       tuned.push({ split, scores: choice.scores, chosen: choice.chosen });
       emit({ type: "tuned", split, chosen: grid[choice.chosen], score: choice.scores[choice.chosen] });
       coupling = applyOverride(config.coupling, grid[choice.chosen]);
     }
-    stRuns.push(runs);
-    relatedness.push(perSeed);
     mtJobs.push(config.seeds.flatMap((seed) => variantIds.filter((v) => !getVariant(v).singleTask).map((variant): SplitJob => ({ kind: "mt", variant, seed, coupling }))));
     progress.index = ctx.index;
   }
@@ -137,7 +147,7 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   for (const [i, opened] of splits.entries()) {
     opened.ctx.index = progress.index;
     runs.push(...stRuns[i]);
-    for (const job of mtJobs[i]) runs.push(await runSplitJob(opened, job, relatedness[i].get(job.seed)));
+    for (const job of mtJobs[i]) if (job.kind === "mt") runs.push(await mtRun(opened, job, relatedness[i].get(job.seed)));
     progress.index = opened.ctx.index;
   }
   const first = { data: splits[0].data, relatedness: relatedness[0].get(config.seeds[0])! };
@@ -324,10 +334,14 @@ async function openSplit(config: StudyConfig, split: number, env: SplitEnv, onDa
 /** One run of a split, as the sequential loop and a pool worker both run it. */
 export type SplitJob =
   | { readonly kind: "st"; readonly variant: string; readonly seed: number; readonly task: string }
-  | { readonly kind: "mt"; readonly variant: string; readonly seed: number; readonly coupling: CouplingConfig };
+  | { readonly kind: "mt"; readonly variant: string; readonly seed: number; readonly coupling: CouplingConfig }
+  /** Candidate `index` of the tuning grid, with one tuning seed. */
+  | { readonly kind: "tune"; readonly variant: string; readonly index: number; readonly seed: number };
 
 export function splitJobKey(split: number, job: SplitJob): RunKey {
-  return job.kind === "st" ? { variant: job.variant, split, seed: job.seed, task: job.task } : { variant: job.variant, split, seed: job.seed };
+  if (job.kind === "st") return { variant: job.variant, split, seed: job.seed, task: job.task };
+  if (job.kind === "mt") return { variant: job.variant, split, seed: job.seed };
+  return { variant: tuningRunVariant(job.variant, job.index), split, seed: job.seed };
 }
 
 function stJobs(opened: OpenedSplit, seeds: readonly number[]): SplitJob[] {
@@ -351,11 +365,21 @@ function stRun(opened: OpenedSplit, job: Extract<SplitJob, { kind: "st" }>, stPr
   return singleTaskRun(opened.ctx, getVariant(job.variant), splitJobKey(opened.split, job), task, stProbs);
 }
 
-/** Runs one job; an MT job needs its seed's relatedness, which a worker recomputes from the cached ST runs. */
-export async function runSplitJob(opened: OpenedSplit, job: SplitJob, relatedness?: ResolvedRelatedness): Promise<RunResult> {
-  if (job.kind === "st") return stRun(opened, job, new Map());
+/** An MT run; it needs its seed's relatedness, which a worker recomputes from the cached ST runs. */
+async function mtRun(opened: OpenedSplit, job: Extract<SplitJob, { kind: "mt" }>, relatedness?: ResolvedRelatedness): Promise<RunResult> {
   const resolved = relatedness ?? (await seedRuns(opened, job.seed)).relatedness;
   return multiTaskRun(opened.ctx, getVariant(job.variant), splitJobKey(opened.split, job), [...resolved.values()], job.coupling);
+}
+
+/** Runs one job as a pool worker does: an ST or MT run's result, or a tuning run's validation score. */
+export async function runSplitJob(opened: OpenedSplit, job: SplitJob): Promise<RunResult | number> {
+  if (job.kind === "st") return stRun(opened, job, new Map());
+  if (job.kind === "mt") return mtRun(opened, job);
+  const { config } = opened.ctx;
+  const grid = tuningGrid(config);
+  const variant = getVariant(job.variant);
+  const resolved = [...(await seedRuns(opened, job.seed)).relatedness.values()];
+  return tuningScore(opened.ctx, opened.ctx.data, { split: opened.split, index: job.index, candidate: grid[job.index], seed: job.seed, variant, resolved });
 }
 
 /** What a pool worker needs to open the same study the parent opened. */
@@ -616,30 +640,51 @@ async function tuneCoupling(
   },
 ): Promise<{ scores: number[]; chosen: number }> {
   const scores: number[] = [];
-  for (const [i, candidate] of args.grid.entries()) {
-    const coupling = applyOverride(ctx.config.coupling, candidate);
+  for (const [index, candidate] of args.grid.entries()) {
     const perSeed: number[] = [];
     for (const seed of args.seeds) {
-      const key: RunKey = { variant: `tune:${args.variant.id}#${i}`, split: args.split, seed };
       const resolved = [...(args.relatedness.get(seed)?.values() ?? [])];
-      const file = runFile(ctx, key, "json", couplingHash(args.variant, coupling, ctx.config), ctx.viewHash);
-      ctx.index++;
-      ctx.emit({ type: "run-start", run: key, index: ctx.index, total: ctx.total });
-      const cached = await readTuningScore(file, corruptFileWarning(ctx));
-      if (typeof cached === "number") {
-        perSeed.push(cached);
-        continue;
-      }
-      const { model, trained } = await fitModel(ctx, view, key, view.tasks, view.sources, couplingSpecs(args.variant, resolved, coupling));
-      model.dispose();
-      const score = selectedValidationScore(trained);
-      await writeJsonAtomic(file, { candidate, score, bestEpoch: trained.bestEpoch });
-      perSeed.push(score);
+      perSeed.push(await tuningScore(ctx, view, { split: args.split, index, candidate, seed, variant: args.variant, resolved }));
     }
     scores.push(perSeed.reduce((a, b) => a + b, 0) / perSeed.length);
   }
   const chosen = scores.reduce((best, v, i) => (v > scores[best] ? i : best), 0);
   return { scores, chosen };
+}
+
+/** One tuning run: grid candidate `index` with one seed, scored on validation, cached in the runs folder. */
+async function tuningScore(
+  ctx: RunContext,
+  view: TrainingView,
+  job: {
+    split: number;
+    index: number;
+    candidate: CouplingOverride;
+    seed: number;
+    variant: VariantDefinition;
+    resolved: readonly { plan: RelatednessPlan; used: Relatedness }[];
+  },
+): Promise<number> {
+  const coupling = applyOverride(ctx.config.coupling, job.candidate);
+  const key: RunKey = { variant: tuningRunVariant(job.variant.id, job.index), split: job.split, seed: job.seed };
+  const file = runFile(ctx, key, "json", couplingHash(job.variant, coupling, ctx.config), ctx.viewHash);
+  const cached = await readTuningScore(file, corruptFileWarning(ctx));
+  if (cached !== undefined && ctx.pooled.has(runKeyId(key))) return cached;
+  ctx.index++;
+  ctx.emit({ type: "run-start", run: key, index: ctx.index, total: ctx.total });
+  let score = cached;
+  if (score === undefined) {
+    const { model, trained } = await fitModel(ctx, view, key, view.tasks, view.sources, couplingSpecs(job.variant, job.resolved, coupling));
+    model.dispose();
+    score = selectedValidationScore(trained);
+    await writeJsonAtomic(file, { candidate: job.candidate, score, bestEpoch: trained.bestEpoch });
+  }
+  ctx.emit({ type: "tuning-score", run: key, score, cached: cached !== undefined });
+  return score;
+}
+
+function tuningRunVariant(variant: string, index: number): string {
+  return `tune:${variant}#${index}`;
 }
 
 /** A cached tuning score, or undefined when there is none or the file is unreadable (then it is moved aside). */

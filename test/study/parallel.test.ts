@@ -34,3 +34,26 @@ test("jobs 2: the same study results as sequential, bit for bit; progress counts
   assert.ok(ends.every((e) => e.cached), "a rerun reuses every finished run");
   assert.deepEqual(comparable(resumed.results.runs), comparable(sequential.results.runs));
 });
+
+test("jobs 2 with tuning: the same choice, scores and results as sequential; each tuning run reported once", async () => {
+  const config = (outDir: string) => ({
+    dataset: "zoo",
+    seeds: [0],
+    outDir,
+    variants: ["st", "mt+coupling"],
+    split: { repeats: 2 },
+    training: { epochs: 3 },
+    tuning: { grid: [{ lambdaDm: 0.1 }, { lambdaDm: 1, divergence: "cross-entropy" as const }] },
+  });
+  const sequential = await runStudy(config(await fs.mkdtemp(path.join(os.tmpdir(), "distmatch-seq-"))), { jobs: 1 });
+  const events: StudyEvent[] = [];
+  const parallel = await runStudy(config(await fs.mkdtemp(path.join(os.tmpdir(), "distmatch-par-"))), { jobs: 2, onEvent: (e) => events.push(e) });
+  assert.deepEqual(parallel.results.tuning, sequential.results.tuning);
+  assert.deepEqual(comparable(parallel.results.runs), comparable(sequential.results.runs));
+  const tuningScores = events.flatMap((e) => (e.type === "tuning-score" ? [e] : []));
+  assert.equal(tuningScores.length, 2 * 2, "2 splits x 2 candidates x 1 tuning seed");
+  assert.equal(new Set(tuningScores.map((e) => JSON.stringify(e.run))).size, 4);
+  const starts = events.flatMap((e) => (e.type === "run-start" ? [e] : []));
+  assert.deepEqual(starts.map((e) => e.index), Array.from({ length: starts.length }, (_, i) => i + 1));
+  assert.equal(starts.length, starts[0].total);
+});
