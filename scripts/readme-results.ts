@@ -6,7 +6,7 @@
  * Every study uses the default protocol (3 split repeats x seeds 0, 1, 2; image studies: 1 split).
  */
 import { runStudy } from "../src/study/run.js";
-import type { StudyConfigInput } from "../src/study/config.js";
+import { defaultTuningGrid, type StudyConfigInput } from "../src/study/config.js";
 import type { StudyResults } from "../src/study/results.js";
 import { getVariant, variantIds } from "../src/study/variants.js";
 import { resultsMarkdown } from "./results-markdown.js";
@@ -66,7 +66,7 @@ async function weighting(): Promise<void> {
 
 async function tuned(): Promise<void> {
   console.log("### Coupling chosen on validation data (`--tune`)\n");
-  console.log("`distmatch study --dataset NAME --tune` (the default 8-candidate grid, chosen per split on the validation split):\n");
+  console.log(`\`distmatch study --dataset NAME --tune\` (the default ${defaultTuningGrid.length}-candidate grid, chosen per split on the validation split):\n`);
   for (const dataset of TABULAR) {
     const r = await study({ name: `${dataset}-tuned`, dataset, variants: ["st", "mt", "mt+coupling"], tuning: {} });
     const chosen = r.tuning!.perSplit.map((s) => JSON.stringify(r.tuning!.grid[s.chosen])).join("; ");

@@ -69,7 +69,7 @@ function studyOptions(cmd: Command): Command {
     .addOption(new Option("--sca-gradient <heads>", "which heads SCA's gradient reaches (default: from --stop-gradient)").choices(["both", "matched", "implied"]))
     .addOption(new Option("--apply-to <samples>", "samples DM and SCA apply to").choices(["all", "missing"]))
     .addOption(new Option("--preset <name>", "paper: METHOD.md's literal coupling (λ = 1, cross-entropy, product rule, gradients into both heads, every sample)").choices(["paper"]))
-    .option("--tune", "choose the coupling settings per split on the validation split only (the config's tuning.grid, else the default 8-candidate grid)")
+    .option("--tune", "choose the coupling settings per split on the validation split only (the config's tuning.grid, else the default 11-candidate grid, coupling off among them)")
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(["wasm", "cpu", "tensorflow", "auto"]))
     .option("--json", "print the results as JSON on stdout instead of a table")
     .option("--no-report", "do not write report.html")

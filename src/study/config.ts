@@ -123,12 +123,17 @@ export type CouplingOverride = Partial<Omit<CouplingConfig, "pairs">>;
 const couplingSchema = studyConfigSchema.shape.coupling.unwrap();
 
 /**
- * The default tuning grid (8 candidates): λ_dm and λ_sca in {0.1, 1} crossed with the divergence.
- * Budget: 8 candidates x tuning seeds (default: 1) extra trainings per split repeat.
+ * The default tuning grid (11 candidates): λ_dm and λ_sca in {0.1, 1} crossed with the divergence, then
+ * each term alone at 0.1, then coupling off (the objective of plain MT): so where a split's validation
+ * data say coupling hurts, the tuned model falls back to less of it, or none.
+ * Budget: 11 candidates x tuning seeds (default: 1) extra trainings per split repeat.
  */
-export const defaultTuningGrid: readonly CouplingOverride[] = [0.1, 1].flatMap((lambdaDm) =>
-  [0.1, 1].flatMap((lambdaSca) => (["kl", "cross-entropy"] as const).map((divergence) => ({ lambdaDm, lambdaSca, divergence }))),
-);
+export const defaultTuningGrid: readonly CouplingOverride[] = [
+  ...[0.1, 1].flatMap((lambdaDm) => [0.1, 1].flatMap((lambdaSca) => (["kl", "cross-entropy"] as const).map((divergence) => ({ lambdaDm, lambdaSca, divergence })))),
+  { lambdaDm: 0.1, lambdaSca: 0 },
+  { lambdaDm: 0, lambdaSca: 0.1 },
+  { lambdaDm: 0, lambdaSca: 0 },
+];
 
 /** METHOD.md's coupling, literally: λ = 1, cross-entropy, product rule, gradients into both heads, every sample. */
 export const paperCoupling = {
