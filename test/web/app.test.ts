@@ -155,7 +155,8 @@ describe("browser app in headless chromium", { skip }, () => {
     await page.waitForFunction(() => /MobileNetV2 features each/.test(document.getElementById("images-status")!.textContent ?? "") || document.getElementById("images-error")!.textContent !== "", undefined, { timeout: 300_000 });
     assert.equal(await page.locator("#images-error").textContent(), "");
     assert.match((await page.locator("#images-status").textContent()) ?? "", /^32 image\(s\) → 1280 MobileNetV2 features each, in groups\.features\.csv, parity\.features\.csv, test\.features\.csv$/);
-    assert.equal(await page.getByLabel("Role of column mobilenetv2_0", { exact: true }).inputValue(), "numeric");
+    assert.equal(await page.getByLabel("Role of the image feature columns", { exact: true }).inputValue(), "numeric");
+    assert.equal(await page.locator("#mapping tbody tr").count(), 3, "group, parity and one row for the 1,280 features");
     for (const column of ["group", "parity"]) assert.equal(await page.getByLabel(`Role of column ${column}`, { exact: true }).inputValue(), "multiclass");
     assert.equal(await page.locator("#mapping-error").textContent(), "");
 

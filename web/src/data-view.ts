@@ -47,30 +47,60 @@ function removeButton(name: string, onRemove: (name: string) => void): HTMLButto
 }
 
 /** One row per column: its role, the multi-label task it belongs to, examples, and its error slot. */
-export function renderMapping(body: HTMLElement, mapping: readonly ColumnMapping[], tables: readonly RawTable[], onChange: (next: ColumnMapping) => void): void {
-  body.replaceChildren(
-    ...mapping.map((m) => {
-      const id = slug(m.column);
-      const role = h("select", { id: `role-${id}`, "aria-label": `Role of column ${m.column}`, "data-column": m.column });
-      role.append(...ROLES.map(([value, label]) => h("option", { value, selected: value === m.role }, label)));
-      const task = h("input", {
-        id: `task-${id}`,
-        "aria-label": `Multi-label task of column ${m.column}`,
-        value: m.task ?? "labels",
-        disabled: m.role !== "label",
-        size: 10,
-      });
-      role.addEventListener("change", () => onChange({ ...m, role: role.value as ColumnRole, task: task.value }));
-      task.addEventListener("change", () => onChange({ ...m, task: task.value }));
-      return h(
-        "tr",
-        { "data-column": m.column },
-        h("th", { scope: "row" }, m.column),
-        h("td", {}, role, h("p", { class: "field-error", id: `column-error-${id}`, role: "alert" })),
-        h("td", {}, task),
-        h("td", { class: "examples" }, examples(tables, m.column)),
-      );
-    }),
+/** Columns the page made from images (see images.ts): one row for all of them, not 1,280. */
+const FEATURE_COLUMN = /^mobilenetv2_\d+$/;
+
+export function renderMapping(body: HTMLElement, mapping: readonly ColumnMapping[], tables: readonly RawTable[], onChange: (next: readonly ColumnMapping[]) => void): void {
+  const features = mapping.filter((m) => FEATURE_COLUMN.test(m.column));
+  const grouped = features.length > 1;
+  const rows = (grouped ? mapping.filter((m) => !FEATURE_COLUMN.test(m.column)) : mapping).map((m) => columnRow(m, tables, onChange));
+  if (grouped) rows.push(featureRow(features, onChange));
+  body.replaceChildren(...rows);
+}
+
+function roleSelect(id: string, label: string, current: ColumnRole): HTMLSelectElement {
+  const role = h("select", { id: `role-${id}`, "aria-label": label });
+  role.append(...ROLES.map(([value, text]) => h("option", { value, selected: value === current }, text)));
+  return role;
+}
+
+function columnRow(m: ColumnMapping, tables: readonly RawTable[], onChange: (next: readonly ColumnMapping[]) => void): HTMLElement {
+  const id = slug(m.column);
+  const role = roleSelect(id, `Role of column ${m.column}`, m.role);
+  role.dataset.column = m.column;
+  const task = h("input", {
+    id: `task-${id}`,
+    "aria-label": `Multi-label task of column ${m.column}`,
+    value: m.task ?? "labels",
+    disabled: m.role !== "label",
+    size: 10,
+  });
+  role.addEventListener("change", () => onChange([{ ...m, role: role.value as ColumnRole, task: task.value }]));
+  task.addEventListener("change", () => onChange([{ ...m, task: task.value }]));
+  return h(
+    "tr",
+    { "data-column": m.column },
+    h("th", { scope: "row" }, m.column),
+    h("td", {}, role, h("p", { class: "field-error", id: `column-error-${id}`, role: "alert" })),
+    h("td", {}, task),
+    h("td", { class: "examples" }, examples(tables, m.column)),
+  );
+}
+
+/** The image features as one row: a role for all of them (numeric inputs, or ignored). */
+function featureRow(features: readonly ColumnMapping[], onChange: (next: readonly ColumnMapping[]) => void): HTMLElement {
+  const roles = new Set(features.map((m) => m.role));
+  const role = roleSelect("image-features", "Role of the image feature columns", roles.size === 1 ? features[0].role : "numeric");
+  role.addEventListener("change", () => onChange(features.map((m) => ({ ...m, role: role.value as ColumnRole }))));
+  const first = features[0].column;
+  const last = features[features.length - 1].column;
+  return h(
+    "tr",
+    { "data-column": "image-features" },
+    h("th", { scope: "row" }, `${first} … ${last}`),
+    h("td", {}, role, h("p", { class: "field-error", id: "column-error-image-features", role: "alert" })),
+    h("td", {}, ""),
+    h("td", { class: "examples" }, `${features.length} MobileNetV2 features per image`),
   );
 }
 

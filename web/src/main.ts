@@ -143,8 +143,9 @@ async function dataChanged(): Promise<void> {
   await validate();
 }
 
-function mappingChanged(next: ColumnMapping): void {
-  state.mapping = state.mapping.map((m) => (m.column === next.column ? next : m));
+function mappingChanged(changes: readonly ColumnMapping[]): void {
+  const byColumn = new Map(changes.map((m) => [m.column, m]));
+  state.mapping = state.mapping.map((m) => byColumn.get(m.column) ?? m);
   renderMapping(byId("mapping").querySelector("tbody")!, state.mapping, readableTables(), mappingChanged);
   void validate();
 }
