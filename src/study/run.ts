@@ -98,58 +98,15 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   const tuningSeeds = config.tuning?.seeds ?? [config.seeds[0]];
   const workers = options.jobs ?? 1;
   const ref: StudyRef = { input, baseDir, saveModels: options.saveModels ?? false, ...(options.runsDir ? { runsDir: options.runsDir } : {}) };
-  const tuned: TuningRecord["perSplit"] = [];
   const env = { baseDir, dir, runsDir, saveModels: options.saveModels ?? false, emit, index: 0, grid, tuningSeeds };
   const splits: OpenedSplit[] = [];
   for (let split = 0; split < config.split.repeats; split++) {
     splits.push(await openSplit(config, split, env, (data) => split === 0 && emit({ type: "data", data })));
   }
-  const stSeeds = unique([...config.seeds, ...(grid.length ? tuningSeeds : [])]);
-  // With several workers, every split's ST runs train at once, then every split's MT runs; the loops
-  // below then read them back from the runs folder in the sequential order.
-  const progress = { index: 0 };
-  if (workers > 1) await runInPool(splits, ref, workers, splits.map((o) => stJobs(o, stSeeds)), progress);
-  const stRuns: RunResult[][] = [];
-  const relatedness: Map<number, ResolvedRelatedness>[] = [];
-  for (const opened of splits) {
-    opened.ctx.index = progress.index;
-    const perSeed = new Map<number, ResolvedRelatedness>();
-    const runs: RunResult[] = [];
-    for (const seed of stSeeds) {
-      const done = await seedRuns(opened, seed);
-      if (config.seeds.includes(seed)) runs.push(...done.runs);
-      perSeed.set(seed, done.relatedness);
-    }
-    stRuns.push(runs);
-    relatedness.push(perSeed);
-    progress.index = opened.ctx.index;
-  }
-  if (workers > 1 && grid.length > 0) {
-    const tuneJobs = splits.map(() => grid.flatMap((_, index) => tuningSeeds.map((seed): SplitJob => ({ kind: "tune", variant: config.tuning!.variant, index, seed }))));
-    await runInPool(splits, ref, workers, tuneJobs, progress);
-  }
-  const mtJobs: SplitJob[][] = [];
-  for (const [i, opened] of splits.entries()) {
-    const { ctx, split, variantIds } = opened;
-    ctx.index = progress.index;
-    let coupling = config.coupling;
-    if (grid.length > 0) {
-      const choice = await tuneCoupling(ctx, ctx.data, { split, grid, seeds: tuningSeeds, variant: getVariant(config.tuning!.variant), relatedness: relatedness[i] });
-      tuned.push({ split, scores: choice.scores, chosen: choice.chosen });
-      emit({ type: "tuned", split, chosen: grid[choice.chosen], score: choice.scores[choice.chosen] });
-      coupling = applyOverride(config.coupling, grid[choice.chosen]);
-    }
-    mtJobs.push(config.seeds.flatMap((seed) => variantIds.filter((v) => !getVariant(v).singleTask).map((variant): SplitJob => ({ kind: "mt", variant, seed, coupling }))));
-    progress.index = ctx.index;
-  }
-  if (workers > 1) await runInPool(splits, ref, workers, mtJobs, progress);
-  const runs: RunResult[] = [];
-  for (const [i, opened] of splits.entries()) {
-    opened.ctx.index = progress.index;
-    runs.push(...stRuns[i]);
-    for (const job of mtJobs[i]) if (job.kind === "mt") runs.push(await mtRun(opened, job, relatedness[i].get(job.seed)));
-    progress.index = opened.ctx.index;
-  }
+  const pass: StudyPass = { config, splits, grid, tuningSeeds, workers, ref, emit, progress: { index: 0 } };
+  const { stRuns, relatedness } = await singleTaskPhase(pass);
+  const { mtJobs, tuned } = await tuningPhase(pass, relatedness);
+  const runs = await multiTaskPhase(pass, stRuns, mtJobs, relatedness);
   const first = { data: splits[0].data, relatedness: relatedness[0].get(config.seeds[0])! };
 
   const { data } = first;
@@ -199,6 +156,89 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   const resultsFile = path.join(dir, "results.json");
   await writeJsonAtomic(resultsFile, results);
   return { results, dir, resultsFile };
+}
+
+/**
+ * One study's passes over its splits. With several workers, each phase first runs all its jobs (of
+ * every split) in the pool, then the sequential loop reads them back from the runs folder in order.
+ */
+interface StudyPass {
+  readonly config: StudyConfig;
+  readonly splits: readonly OpenedSplit[];
+  readonly grid: readonly CouplingOverride[];
+  readonly tuningSeeds: readonly number[];
+  readonly workers: number;
+  readonly ref: StudyRef;
+  readonly emit: (event: StudyEvent) => void;
+  /** Run numbering across splits and phases. */
+  readonly progress: { index: number };
+}
+
+/** Every split's ST runs (for the study's seeds and the tuning seeds) and the relatedness they imply. */
+async function singleTaskPhase(pass: StudyPass): Promise<{ stRuns: RunResult[][]; relatedness: Map<number, ResolvedRelatedness>[] }> {
+  const { config, splits, progress } = pass;
+  const stSeeds = unique([...config.seeds, ...(pass.grid.length ? pass.tuningSeeds : [])]);
+  if (pass.workers > 1) await runInPool(splits, pass.ref, pass.workers, splits.map((o) => stJobs(o, stSeeds)), progress);
+  const stRuns: RunResult[][] = [];
+  const relatedness: Map<number, ResolvedRelatedness>[] = [];
+  for (const opened of splits) {
+    opened.ctx.index = progress.index;
+    const perSeed = new Map<number, ResolvedRelatedness>();
+    const runs: RunResult[] = [];
+    for (const seed of stSeeds) {
+      const done = await seedRuns(opened, seed);
+      if (config.seeds.includes(seed)) runs.push(...done.runs);
+      perSeed.set(seed, done.relatedness);
+    }
+    stRuns.push(runs);
+    relatedness.push(perSeed);
+    progress.index = opened.ctx.index;
+  }
+  return { stRuns, relatedness };
+}
+
+/** Per split, the coupling chosen on validation (when tuning) and the MT jobs that use it. */
+async function tuningPhase(pass: StudyPass, relatedness: readonly Map<number, ResolvedRelatedness>[]): Promise<{ mtJobs: SplitJob[][]; tuned: TuningRecord["perSplit"] }> {
+  const { config, splits, grid, progress } = pass;
+  if (pass.workers > 1 && grid.length > 0) {
+    const jobs = splits.map(() => grid.flatMap((_, index) => pass.tuningSeeds.map((seed): SplitJob => ({ kind: "tune", variant: config.tuning!.variant, index, seed }))));
+    await runInPool(splits, pass.ref, pass.workers, jobs, progress);
+  }
+  const mtJobs: SplitJob[][] = [];
+  const tuned: TuningRecord["perSplit"] = [];
+  for (const [i, opened] of splits.entries()) {
+    const { ctx, split, variantIds } = opened;
+    ctx.index = progress.index;
+    let coupling = config.coupling;
+    if (grid.length > 0) {
+      const choice = await tuneCoupling(ctx, ctx.data, { split, grid, seeds: pass.tuningSeeds, variant: getVariant(config.tuning!.variant), relatedness: relatedness[i] });
+      tuned.push({ split, scores: choice.scores, chosen: choice.chosen });
+      pass.emit({ type: "tuned", split, chosen: grid[choice.chosen], score: choice.scores[choice.chosen] });
+      coupling = applyOverride(config.coupling, grid[choice.chosen]);
+    }
+    mtJobs.push(config.seeds.flatMap((seed) => variantIds.filter((v) => !getVariant(v).singleTask).map((variant): SplitJob => ({ kind: "mt", variant, seed, coupling }))));
+    progress.index = ctx.index;
+  }
+  return { mtJobs, tuned };
+}
+
+/** Every split's MT runs; the study's runs in the sequential order (per split: ST, then MT). */
+async function multiTaskPhase(
+  pass: StudyPass,
+  stRuns: readonly RunResult[][],
+  mtJobs: readonly SplitJob[][],
+  relatedness: readonly Map<number, ResolvedRelatedness>[],
+): Promise<RunResult[]> {
+  const { splits, progress } = pass;
+  if (pass.workers > 1) await runInPool(splits, pass.ref, pass.workers, mtJobs, progress);
+  const runs: RunResult[] = [];
+  for (const [i, opened] of splits.entries()) {
+    opened.ctx.index = progress.index;
+    runs.push(...stRuns[i]);
+    for (const job of mtJobs[i]) if (job.kind === "mt") runs.push(await mtRun(opened, job, relatedness[i].get(job.seed)));
+    progress.index = opened.ctx.index;
+  }
+  return runs;
 }
 
 export interface TuningOutcome {
