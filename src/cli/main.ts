@@ -31,6 +31,13 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+function shardSpec(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const [i, n] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(n >= 1 && i >= 1 && i <= n)) throw new InvalidArgumentError("expected i/N with 1 <= i <= N, e.g. 1/2");
+  return { index: i - 1, count: n };
+}
+
 function ratio(value: string): number[] {
   const out = value.split(":").map(Number);
   if (out.length < 2 || out.some((n) => !(n >= 0))) throw new InvalidArgumentError("expected sizes separated by ':', e.g. 1:10");
@@ -74,6 +81,7 @@ function studyOptions(cmd: Command): Command {
     .option("--json", "print the results as JSON on stdout instead of a table")
     .option("--no-report", "do not write report.html")
     .option("-q, --quiet", "no progress output")
+    .option("--shard <i/N>", "run only shard i of N (1-based) of the runs, for machines sharing one --out folder; each waits for the others and writes the same results", shardSpec)
     .option("-j, --jobs <n>", "runs trained at once, one process each (default: the core count); results equal one job's", positiveInteger)
 }
 

@@ -52,6 +52,8 @@ function barProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } {
     } else if (e.type === "train" && e.event.type === "epoch") {
       const v = Object.entries(e.event.record.validation).map(([k, x]) => `${k} ${x.toFixed(3)}`).join(", ");
       epochs.get(runLabel(e))?.update(e.event.record.epoch, { detail: `val ${v}` });
+    } else if (e.type === "shard-wait") {
+      runs?.update(finished, { detail: `waiting for ${e.missing} of ${e.total} run(s) from other shards` });
     } else if (e.type === "run-end" || e.type === "tuning-score") {
       finished++;
       runs?.update(finished, { detail: `${runLabel(e)} done${e.cached ? " (cached)" : ""}` });
@@ -82,6 +84,8 @@ function lineProgress(): { onEvent: (e: StudyEvent) => void; stop: () => void } 
     } else if (e.type === "run-end") {
       const metrics = Object.entries(e.result.metrics).map(([t, m]) => `${t} ${m.primary} ${m.values[m.primary].toFixed(3)}`).join(", ");
       process.stderr.write(`run ${runLabel(e)}: ${metrics} (${e.cached ? "cached" : `${e.result.epochs} epochs, ${e.result.wallSeconds.toFixed(1)} s`})\n`);
+    } else if (e.type === "shard-wait") {
+      process.stderr.write(`waiting for ${e.missing} of ${e.total} run(s) from other shards in ${e.runsDir}\n`);
     } else if (e.type === "tuning-score") {
       process.stderr.write(`run ${runLabel(e)}: validation score ${e.score.toFixed(4)}${e.cached ? " (cached)" : ""}\n`);
     } else if (e.type === "relatedness") {

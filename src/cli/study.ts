@@ -43,6 +43,7 @@ export interface StudyFlags {
   report: boolean;
   quiet?: boolean;
   jobs?: number;
+  shard?: { index: number; count: number };
   variant?: string;
   seed?: number;
 }
@@ -102,7 +103,7 @@ export async function runStudyCommand(flags: StudyFlags, mode: "study" | "train"
   const progress = studyProgress({ quiet: Boolean(flags.quiet || flags.json) });
   let outcome;
   try {
-    outcome = await runStudy(config, { baseDir, onEvent: progress.onEvent, saveModels: mode === "train", jobs: flags.jobs ?? defaultJobs() });
+    outcome = await runStudy(config, { baseDir, onEvent: progress.onEvent, saveModels: mode === "train", jobs: flags.jobs ?? defaultJobs(), ...(flags.shard ? { shard: flags.shard } : {}) });
   } finally {
     progress.stop();
   }

@@ -1,5 +1,4 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -13,7 +12,7 @@ import { fileURLToPath } from "node:url";
  * only its descriptor and files). Nothing here knows about studies: run.ts builds the descriptors.
  */
 
-/** One job: a stable key (used for progress, errors and sharding) and what the handler needs. */
+/** One job: a stable key (used for progress and errors) and what the handler needs. */
 export interface PoolJob<D> {
   readonly key: string;
   readonly descriptor: D;
@@ -123,19 +122,4 @@ function workerEntry(): string {
 /** This process's Node flags (a TypeScript loader such as tsx) minus the test runner's, which would rerun tests. */
 function workerExecArgv(): string[] {
   return process.execArgv.filter((arg) => !arg.startsWith("--test"));
-}
-
-/**
- * Which of `count` shards a job belongs to: a hash of its key, so every machine that lists the same jobs
- * agrees without talking to the others (for a later `--shard i/N` over a shared runs folder).
- */
-export function shardOf(key: string, count: number): number {
-  if (!Number.isInteger(count) || count < 1) throw new Error(`shard count: expected a positive integer, got ${count}`);
-  return createHash("sha256").update(key).digest().readUInt32BE(0) % count;
-}
-
-/** The jobs of shard `index` of `count` (0-based), in their original order. */
-export function selectShard<D>(jobs: readonly PoolJob<D>[], index: number, count: number): PoolJob<D>[] {
-  if (!Number.isInteger(index) || index < 0 || index >= count) throw new Error(`shard: expected 0 <= i < ${count}, got ${index}`);
-  return jobs.filter((job) => shardOf(job.key, count) === index);
 }

@@ -36,6 +36,8 @@ export type StudyEvent =
   | { readonly type: "run-start"; readonly run: RunKey; readonly index: number; readonly total: number }
   | { readonly type: "train"; readonly run: RunKey; readonly event: TrainEvent }
   | { readonly type: "run-end"; readonly run: RunKey; readonly result: RunResult; readonly cached: boolean }
+  /** With a shard: this many of the phase's runs are still being trained by other shards. */
+  | { readonly type: "shard-wait"; readonly missing: number; readonly total: number; readonly runsDir: string }
   /** A tuning run finished (it has a validation score, not a RunResult). */
   | { readonly type: "tuning-score"; readonly run: RunKey; readonly score: number; readonly cached: boolean }
   | { readonly type: "tuned"; readonly split: number; readonly chosen: CouplingOverride; readonly score: number }
@@ -64,6 +66,12 @@ export interface StudyOptions {
    * uses one core, so N jobs use N cores; results are bit-identical to one job.
    */
   readonly jobs?: number;
+  /**
+   * Run only this shard's share of the runs (`index` of `count`, 0-based; runs are assigned by a hash
+   * of their key), for several machines sharing one runs folder: between phases each waits for the
+   * others' runs to appear there, and each then writes the same results.
+   */
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
 export interface StudyOutcome {
@@ -91,8 +99,11 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   const dir = path.resolve(baseDir, config.outDir, name);
   const runsDir = options.runsDir ? path.resolve(baseDir, options.runsDir) : path.join(dir, "runs");
   await fs.mkdir(runsDir, { recursive: true });
-  const stale = await removeStaleTempFiles(runsDir);
-  if (stale.length > 0) emit({ type: "warning", message: `removed ${stale.length} temporary file(s) left by an interrupted run in ${runsDir}` });
+  // A shared folder may hold other machines' temp files, whose processes this one cannot see.
+  if (!options.shard) {
+    const stale = await removeStaleTempFiles(runsDir);
+    if (stale.length > 0) emit({ type: "warning", message: `removed ${stale.length} temporary file(s) left by an interrupted run in ${runsDir}` });
+  }
 
   const grid = config.tuning ? tuningGrid(config) : [];
   const tuningSeeds = config.tuning?.seeds ?? [config.seeds[0]];
@@ -103,7 +114,10 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   for (let split = 0; split < config.split.repeats; split++) {
     splits.push(await openSplit(config, split, env, (data) => split === 0 && emit({ type: "data", data })));
   }
-  const pass: StudyPass = { config, splits, grid, tuningSeeds, workers, ref, emit, progress: { index: 0 } };
+  if (options.shard && !(Number.isInteger(options.shard.count) && options.shard.count >= 1 && Number.isInteger(options.shard.index) && options.shard.index >= 0 && options.shard.index < options.shard.count)) {
+    throw new Error(`shard: expected 0 <= index < count, got ${options.shard.index} of ${options.shard.count}`);
+  }
+  const pass: StudyPass = { config, splits, grid, tuningSeeds, workers, ref, emit, progress: { index: 0 }, ...(options.shard ? { shard: options.shard } : {}) };
   const { stRuns, relatedness } = await singleTaskPhase(pass);
   const { mtJobs, tuned } = await tuningPhase(pass, relatedness);
   const runs = await multiTaskPhase(pass, stRuns, mtJobs, relatedness);
@@ -172,13 +186,14 @@ interface StudyPass {
   readonly emit: (event: StudyEvent) => void;
   /** Run numbering across splits and phases. */
   readonly progress: { index: number };
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
 /** Every split's ST runs (for the study's seeds and the tuning seeds) and the relatedness they imply. */
 async function singleTaskPhase(pass: StudyPass): Promise<{ stRuns: RunResult[][]; relatedness: Map<number, ResolvedRelatedness>[] }> {
   const { config, splits, progress } = pass;
   const stSeeds = unique([...config.seeds, ...(pass.grid.length ? pass.tuningSeeds : [])]);
-  if (pass.workers > 1) await runInPool(splits, pass.ref, pass.workers, splits.map((o) => stJobs(o, stSeeds)), progress);
+  await runPhase(pass, splits.map((o) => stJobs(o, stSeeds)));
   const stRuns: RunResult[][] = [];
   const relatedness: Map<number, ResolvedRelatedness>[] = [];
   for (const opened of splits) {
@@ -200,9 +215,8 @@ async function singleTaskPhase(pass: StudyPass): Promise<{ stRuns: RunResult[][]
 /** Per split, the coupling chosen on validation (when tuning) and the MT jobs that use it. */
 async function tuningPhase(pass: StudyPass, relatedness: readonly Map<number, ResolvedRelatedness>[]): Promise<{ mtJobs: SplitJob[][]; tuned: TuningRecord["perSplit"] }> {
   const { config, splits, grid, progress } = pass;
-  if (pass.workers > 1 && grid.length > 0) {
-    const jobs = splits.map(() => grid.flatMap((_, index) => pass.tuningSeeds.map((seed): SplitJob => ({ kind: "tune", variant: config.tuning!.variant, index, seed }))));
-    await runInPool(splits, pass.ref, pass.workers, jobs, progress);
+  if (grid.length > 0) {
+    await runPhase(pass, splits.map(() => grid.flatMap((_, index) => pass.tuningSeeds.map((seed): SplitJob => ({ kind: "tune", variant: config.tuning!.variant, index, seed })))));
   }
   const mtJobs: SplitJob[][] = [];
   const tuned: TuningRecord["perSplit"] = [];
@@ -230,7 +244,7 @@ async function multiTaskPhase(
   relatedness: readonly Map<number, ResolvedRelatedness>[],
 ): Promise<RunResult[]> {
   const { splits, progress } = pass;
-  if (pass.workers > 1) await runInPool(splits, pass.ref, pass.workers, mtJobs, progress);
+  await runPhase(pass, mtJobs);
   const runs: RunResult[] = [];
   for (const [i, opened] of splits.entries()) {
     opened.ctx.index = progress.index;
@@ -441,19 +455,63 @@ export async function openSplitForWorker(ref: StudyRef, split: number, emit: (ev
 }
 
 /**
- * Runs independent jobs (per split) on `workers` processes (src/study/parallel-runs.ts). Each writes its
- * run into the runs folder with the code the sequential loop uses, which then finds them cached: results
- * are bit-identical to a sequential study. Their progress is forwarded here, numbered in start order.
+ * A phase's jobs before the sequential loop reads them back: on `workers` processes, and with a shard
+ * only this shard's share, then waiting for the other shards' runs. Sequential and unsharded, the loop
+ * itself runs them.
  */
-async function runInPool(splits: readonly OpenedSplit[], ref: StudyRef, workers: number, jobs: readonly (readonly SplitJob[])[], progress: { index: number }): Promise<void> {
+async function runPhase(pass: StudyPass, jobs: readonly (readonly SplitJob[])[]): Promise<void> {
+  if (pass.workers <= 1 && !pass.shard) return;
+  const batch = pass.splits.flatMap((opened, i) => jobs[i].map((job) => ({ split: opened.split, job })));
+  const mine = pass.shard ? batch.filter(({ split, job }) => shardOfKey(splitJobKey(split, job), pass.shard!.count) === pass.shard!.index) : batch;
+  if (pass.workers > 1) await runInPool(pass, mine);
+  else {
+    for (const { split, job } of mine) {
+      const { ctx } = pass.splits[split];
+      ctx.index = pass.progress.index;
+      await runSplitJob(pass.splits[split], job);
+      pass.progress.index = ctx.index;
+    }
+  }
+  for (const { split, job } of batch) pass.splits[split].ctx.pooled.add(runKeyId(splitJobKey(split, job)));
+  if (pass.shard) await waitForRuns(pass, batch);
+}
+
+/** Which of `count` shards a run belongs to: a hash of its key, so every machine agrees without talking. */
+export function shardOfKey(key: RunKey, count: number): number {
+  return Number.parseInt(hashOf(JSON.stringify(key)).slice(0, 8), 16) % count;
+}
+
+/** Polls the runs folder until every job's result file is there (the other shards write them). */
+async function waitForRuns(pass: StudyPass, batch: readonly { split: number; job: SplitJob }[]): Promise<void> {
+  const files = batch.map(({ split, job }) => jobResultFile(pass.splits[split], job));
+  let reported = -1;
+  for (;;) {
+    const missing = (await Promise.all(files.map(async (f) => ((await exists(f)) ? 0 : 1)))).reduce<number>((a, b) => a + b, 0);
+    if (missing === 0) return;
+    if (missing !== reported) pass.emit({ type: "shard-wait", missing, total: files.length, runsDir: pass.splits[0].ctx.runsDir });
+    reported = missing;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** The file a job's result is cached in (what the sequential loop reads back). */
+function jobResultFile(opened: OpenedSplit, job: SplitJob): string {
+  const { ctx, split } = opened;
+  const key = splitJobKey(split, job);
+  if (job.kind === "st") return runFile(ctx, key, "json");
+  if (job.kind === "mt") return runFile(ctx, key, "json", couplingHash(getVariant(job.variant), job.coupling, ctx.config));
+  return tuningFile(ctx, key, getVariant(job.variant), applyOverride(ctx.config.coupling, tuningGrid(ctx.config)[job.index]));
+}
+
+/** Runs jobs on `pass.workers` processes (src/study/parallel-runs.ts); their progress is numbered here, in start order. */
+async function runInPool(pass: StudyPass, batch: readonly { split: number; job: SplitJob }[]): Promise<void> {
   // Computed, so that bundlers for the browser (which has no processes) do not follow it.
   const module = `./parallel-runs${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`;
   const { runJobsInPool } = (await import(/* @vite-ignore */ module)) as typeof import("./parallel-runs.js");
-  const batch = splits.flatMap((opened, i) => jobs[i].map((job) => ({ split: opened.split, job })));
-  for (const { split, job } of batch) splits[split].ctx.pooled.add(runKeyId(splitJobKey(split, job)));
-  const { ctx } = splits[0];
-  await runJobsInPool(ref, batch, workers, (event) => {
-    if (event.type === "run-start") ctx.emit({ ...event, index: ++progress.index, total: ctx.total });
+  for (const { split, job } of batch) pass.splits[split].ctx.pooled.add(runKeyId(splitJobKey(split, job)));
+  const { ctx } = pass.splits[0];
+  await runJobsInPool(pass.ref, batch, pass.workers, (event) => {
+    if (event.type === "run-start") ctx.emit({ ...event, index: ++pass.progress.index, total: ctx.total });
     else ctx.emit(event);
   });
 }
@@ -707,7 +765,7 @@ async function tuningScore(
 ): Promise<number> {
   const coupling = applyOverride(ctx.config.coupling, job.candidate);
   const key: RunKey = { variant: tuningRunVariant(job.variant.id, job.index), split: job.split, seed: job.seed };
-  const file = runFile(ctx, key, "json", couplingHash(job.variant, coupling, ctx.config), ctx.viewHash);
+  const file = tuningFile(ctx, key, job.variant, coupling);
   const cached = await readTuningScore(file, corruptFileWarning(ctx));
   if (cached !== undefined && ctx.pooled.has(runKeyId(key))) return cached;
   ctx.index++;
@@ -721,6 +779,10 @@ async function tuningScore(
   }
   ctx.emit({ type: "tuning-score", run: key, score, cached: cached !== undefined });
   return score;
+}
+
+function tuningFile(ctx: RunContext, key: RunKey, variant: VariantDefinition, coupling: CouplingConfig): string {
+  return runFile(ctx, key, "json", couplingHash(variant, coupling, ctx.config), ctx.viewHash);
 }
 
 function tuningRunVariant(variant: string, index: number): string {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type PoolJob, runPool, selectShard, shardOf } from "../../src/parallel/pool.js";
+import { type PoolJob, runPool } from "../../src/parallel/pool.js";
 import type { Descriptor } from "../fixtures/pool-handler.js";
 
 const handler = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "pool-handler.ts");
@@ -34,14 +34,5 @@ describe("parallel pool", () => {
     await assert.rejects(runPool(bad, { jobs: 2, handler }), /job run-bad: .*seed 1 asked to fail/);
     await assert.rejects(runPool(bad, { jobs: 1, handler }), /seed 1 asked to fail/);
     await assert.rejects(runPool(bad, { jobs: 0, handler }), /jobs: expected a positive integer/);
-  });
-
-  it("splits jobs into shards that cover every job exactly once, the same on every call", () => {
-    const many = Array.from({ length: 200 }, (_, i) => ({ key: `st-task${i % 7}-s${i}`, descriptor: i }));
-    const shards = [0, 1, 2].map((i) => selectShard(many, i, 3));
-    assert.deepEqual(shards.flat().map((j) => j.descriptor).sort((a, b) => a - b), many.map((j) => j.descriptor));
-    for (const shard of shards) assert.ok(shard.length > 40, "roughly even shards");
-    assert.equal(shardOf("st-task1-s1", 3), shardOf("st-task1-s1", 3));
-    assert.throws(() => selectShard(many, 3, 3), /shard: expected 0 <= i < 3/);
   });
 });

@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runStudy, type StudyEvent } from "../../src/study/run.js";
-import type { RunResult } from "../../src/study/results.js";
+import { runStudy, shardOfKey, type StudyEvent } from "../../src/study/run.js";
+import type { RunResult, StudyResults } from "../../src/study/results.js";
+import { spawn } from "node:child_process";
 
 /** A run without its timings (the only fields that depend on where and when it ran). */
 const comparable = (runs: readonly RunResult[]): unknown[] =>
@@ -56,4 +57,35 @@ test("jobs 2 with tuning: the same choice, scores and results as sequential; eac
   const starts = events.flatMap((e) => (e.type === "run-start" ? [e] : []));
   assert.deepEqual(starts.map((e) => e.index), Array.from({ length: starts.length }, (_, i) => i + 1));
   assert.equal(starts.length, starts[0].total);
+});
+
+test("--shard 1/2 and 2/2 as two processes over one folder: each trains its share, both write the sequential study's results", async () => {
+  const seeds = [0, 1];
+  const reference = await runStudy({ dataset: "zoo", seeds, variants: ["st", "mt", "mt+coupling"], split: { repeats: 2 }, training: { epochs: 3 }, outDir: await fs.mkdtemp(path.join(os.tmpdir(), "distmatch-seq-")) }, { jobs: 1 });
+  const outDir = await fs.mkdtemp(path.join(os.tmpdir(), "distmatch-shard-"));
+  const cli = path.resolve(import.meta.dirname, "../../src/cli/main.ts");
+  const shard = (i: number) =>
+    new Promise<string>((resolve, reject) => {
+      const args = ["--import", "tsx", cli, "study", "--dataset", "zoo", "--seeds", "0,1", "--repeats", "2", "--epochs", "3", "--out", outDir, "--jobs", "1", "--shard", `${i}/2`, "--no-report"];
+      const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on("exit", (code) => (code === 0 ? resolve(stderr) : reject(new Error(`shard ${i}/2 exited ${code}: ${stderr}`))));
+    });
+  const [first, second] = await Promise.all([shard(1), shard(2)]);
+  const trained = (log: string) => log.split("\n").filter((l) => /^run .* epochs, /.test(l)).length;
+  const total = reference.results.runs.length;
+  assert.equal(trained(first) + trained(second), total, `${first}\n${second}`);
+  assert.ok(trained(first) > 0 && trained(second) > 0, "each shard trains a share");
+  const results = JSON.parse(await fs.readFile(path.join(outDir, "zoo", "results.json"), "utf8")) as StudyResults;
+  assert.deepEqual(comparable(results.runs), comparable(reference.results.runs));
+  assert.deepEqual(results.summary, reference.results.summary);
+});
+
+test("shards: every run key in exactly one shard, the same on every call, roughly even", () => {
+  const keys = Array.from({ length: 300 }, (_, i) => ({ variant: i % 3 ? "mt" : "st", split: i % 3, seed: i, ...(i % 3 ? {} : { task: `t${i % 7}` }) }));
+  const shards = keys.map((k) => shardOfKey(k, 3));
+  assert.ok(shards.every((s) => s >= 0 && s < 3));
+  assert.deepEqual(keys.map((k) => shardOfKey(k, 3)), shards);
+  for (const s of [0, 1, 2]) assert.ok(shards.filter((x) => x === s).length > 70, `shard ${s} is not starved`);
 });
