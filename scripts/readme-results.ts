@@ -1,7 +1,7 @@
 /**
  * Runs the studies behind the README's results section and prints its tables (Markdown):
  * `tsx scripts/readme-results.ts SECTION... [--out runs/readme] [--jobs N]`, sections: default, weighting,
- * tuned, scarce, scarce-tuned, extensions, images. Runs are cached in <out>/cache, so a section that shares ST or MT runs with
+ * tuned, scarce, scarce-tuned, scarce-worst-task, extensions, images. Runs are cached in <out>/cache, so a section that shares ST or MT runs with
  * another (same data, split, seed and training budget) reuses them, and a rerun only prints.
  * Every study uses the default protocol (3 split repeats x seeds 0, 1, 2; image studies: 1 split).
  */
@@ -74,13 +74,14 @@ async function tuned(): Promise<void> {
   }
 }
 
-async function scarce(tuned = false): Promise<void> {
-  console.log(`### Scarce labels for the first task (\`--ratio 1:10\`${tuned ? ", coupling chosen on validation" : ""})\n`);
+async function scarce(tuned = false, criterion: "mean" | "worst-task" = "mean"): Promise<void> {
+  const worst = criterion === "worst-task";
+  console.log(`### Scarce labels for the first task (\`--ratio 1:10\`${tuned ? `, coupling chosen on validation${worst ? " by the worst task" : ""}` : ""})\n`);
   const ratios: Record<string, number[]> = { soybean: [1, 10], penguins: [1, 10, 10] };
   for (const [dataset, ratio] of Object.entries(ratios)) {
-    console.log(`\`distmatch study --dataset ${dataset} --ratio ${ratio.join(":")} --variants st,mt,mt+coupling${tuned ? " --tune" : ""}\`:\n`);
-    const name = `${dataset}-scarce${tuned ? "-tuned" : ""}`;
-    const r = await study({ name, dataset, variants: ["st", "mt", "mt+coupling"], split: { ratio }, ...(tuned ? { tuning: {} } : {}) });
+    console.log(`\`distmatch study --dataset ${dataset} --ratio ${ratio.join(":")} --variants st,mt,mt+coupling${tuned ? (worst ? " --tune-criterion worst-task" : " --tune") : ""}\`:\n`);
+    const name = `${dataset}-scarce${tuned ? "-tuned" : ""}${worst ? "-worst" : ""}`;
+    const r = await study({ name, dataset, variants: ["st", "mt", "mt+coupling"], split: { ratio }, ...(tuned ? { tuning: { criterion } } : {}) });
     console.log(resultsMarkdown(r));
     const gain = r.summary.map((t) => {
       const st = t.variants["st"];
@@ -118,7 +119,7 @@ async function images(): Promise<void> {
   }
 }
 
-const all: Record<string, () => Promise<void>> = { default: defaults, weighting, tuned, scarce: () => scarce(), "scarce-tuned": () => scarce(true), extensions, images };
+const all: Record<string, () => Promise<void>> = { default: defaults, weighting, tuned, scarce: () => scarce(), "scarce-tuned": () => scarce(true), "scarce-worst-task": () => scarce(true, "worst-task"), extensions, images };
 for (const section of sections) {
   const run = all[section];
   if (!run) throw new Error(`unknown section "${section}" (expected ${Object.keys(all).join(", ")})`);

@@ -77,6 +77,7 @@ function studyOptions(cmd: Command): Command {
     .addOption(new Option("--apply-to <samples>", "samples DM and SCA apply to").choices(["all", "missing"]))
     .addOption(new Option("--preset <name>", "paper: METHOD.md's literal coupling (λ = 1, cross-entropy, product rule, gradients into both heads, every sample)").choices(["paper"]))
     .option("--tune", "choose the coupling settings per split on the validation split only (the config's tuning.grid, else the default 11-candidate grid, coupling off among them)")
+    .addOption(new Option("--tune-criterion <name>", "how --tune scores a candidate on validation: mean over tasks, or the worst task's gain over ST (implies --tune)").choices(["mean", "worst-task"]))
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(["wasm", "cpu", "tensorflow", "auto"]))
     .option("--json", "print the results as JSON on stdout instead of a table")
     .option("--no-report", "do not write report.html")

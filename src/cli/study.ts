@@ -19,6 +19,7 @@ export interface StudyFlags {
   repeats?: number;
   preset?: string;
   tune?: boolean;
+  tuneCriterion?: string;
   variants?: string[];
   epochs?: number;
   batchSize?: number;
@@ -67,7 +68,8 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.seeds) config.seeds = flags.seeds;
   if (flags.repeats !== undefined) section("split").repeats = flags.repeats;
   if (flags.preset) config.preset = flags.preset;
-  if (flags.tune && config.tuning === undefined) config.tuning = {};
+  if ((flags.tune || flags.tuneCriterion) && config.tuning === undefined) config.tuning = {};
+  if (flags.tuneCriterion) section("tuning").criterion = flags.tuneCriterion;
   if (flags.variants) config.variants = flags.variants;
   if (flags.representation) config.representation = flags.representation;
   if (flags.backend) config.backend = flags.backend;

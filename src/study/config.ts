@@ -100,6 +100,10 @@ export const studyConfigSchema = z.strictObject({
         .describe("candidate coupling settings, each a partial override of the coupling section (default: defaultTuningGrid)"),
       seeds: z.array(z.number().int().nonnegative()).min(1).optional().describe("seeds each candidate is trained with (default: the study's first seed)"),
       variant: z.enum(variantIds).default("mt+coupling").describe("the variant the candidates are trained as; the chosen setting applies to every coupling variant"),
+      criterion: z
+        .enum(["mean", "worst-task"])
+        .default("mean")
+        .describe('how candidates are scored on validation: "mean" (the mean over tasks of each primary metric) or "worst-task" (the smallest gain of any task over its ST model of the same split and seed, so a candidate that trades one task for another loses)'),
     })
     .optional()
     .describe("choose the coupling settings per split repeat on the validation split only (inner selection)"),

@@ -27,10 +27,10 @@ export async function runJobsInPool(
   jobs: readonly { readonly split: number; readonly job: SplitJob }[],
   workers: number,
   onEvent: (event: WorkerEvent) => void,
-): Promise<(RunResult | number)[]> {
+): Promise<(RunResult | Record<string, number>)[]> {
   const { splitJobKey } = await import("./run.js");
   const poolJobs: PoolJob<WorkerJob>[] = jobs.map(({ split, job }) => ({ key: JSON.stringify(splitJobKey(split, job)), descriptor: { study, split, job } }));
-  return runPool<WorkerJob, RunResult | number, WorkerEvent>(poolJobs, { jobs: workers, handler: HANDLER, onEvent: (_key, event) => onEvent(event) });
+  return runPool<WorkerJob, RunResult | Record<string, number>, WorkerEvent>(poolJobs, { jobs: workers, handler: HANDLER, onEvent: (_key, event) => onEvent(event) });
 }
 
 interface OpenedForWorker {
@@ -45,7 +45,7 @@ function sameRun(a: RunKey, b: RunKey): boolean {
 }
 
 /** The pool handler: opens each split once per worker process, then runs the job. */
-export async function handle(descriptor: WorkerJob, emit: (event: WorkerEvent) => void): Promise<RunResult | number> {
+export async function handle(descriptor: WorkerJob, emit: (event: WorkerEvent) => void): Promise<RunResult | Record<string, number>> {
   const { openSplitForWorker, runSplitJob, splitJobKey } = await import("./run.js");
   const id = JSON.stringify([descriptor.study, descriptor.split]);
   let entry = opened.get(id);

@@ -91,10 +91,12 @@ export const tuningSchema = z.object({
   grid: z.array(z.record(z.string(), z.unknown())),
   seeds: z.array(z.number()),
   variant: z.string(),
+  /** How candidates were scored (absent in files from before the option: "mean"). */
+  criterion: z.enum(["mean", "worst-task"]).optional(),
   perSplit: z.array(
     z.object({
       split: z.number().int(),
-      /** Per grid entry: mean over tuning seeds of the selected checkpoint's validation score. */
+      /** Per grid entry: mean over tuning seeds of the criterion's value at the selected checkpoint. */
       scores: z.array(z.number()),
       chosen: z.number().int(),
     }),

@@ -118,8 +118,8 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
     throw new Error(`shard: expected 0 <= index < count, got ${options.shard.index} of ${options.shard.count}`);
   }
   const pass: StudyPass = { config, splits, grid, tuningSeeds, workers, ref, emit, progress: { index: 0 }, ...(options.shard ? { shard: options.shard } : {}) };
-  const { stRuns, relatedness } = await singleTaskPhase(pass);
-  const { mtJobs, tuned } = await tuningPhase(pass, relatedness);
+  const { stRuns, relatedness, stValidation } = await singleTaskPhase(pass);
+  const { mtJobs, tuned } = await tuningPhase(pass, relatedness, stValidation);
   const runs = await multiTaskPhase(pass, stRuns, mtJobs, relatedness);
   const first = { data: splits[0].data, relatedness: relatedness[0].get(config.seeds[0])! };
 
@@ -159,7 +159,7 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
       ...(config.preset ? { preset: config.preset } : {}),
     },
     ...(grid.length > 0
-      ? { tuning: { grid: grid.map((g) => ({ ...g })), seeds: tuningSeeds, variant: config.tuning!.variant, perSplit: tuned } }
+      ? { tuning: { grid: grid.map((g) => ({ ...g })), seeds: tuningSeeds, variant: config.tuning!.variant, criterion: config.tuning!.criterion, perSplit: tuned } }
       : {}),
     variants: variantRecords,
     runs: visibleRuns,
@@ -190,30 +190,49 @@ interface StudyPass {
 }
 
 /** Every split's ST runs (for the study's seeds and the tuning seeds) and the relatedness they imply. */
-async function singleTaskPhase(pass: StudyPass): Promise<{ stRuns: RunResult[][]; relatedness: Map<number, ResolvedRelatedness>[] }> {
+async function singleTaskPhase(pass: StudyPass): Promise<{ stRuns: RunResult[][]; relatedness: Map<number, ResolvedRelatedness>[]; stValidation: Map<number, Record<string, number>>[] }> {
   const { config, splits, progress } = pass;
   const stSeeds = unique([...config.seeds, ...(pass.grid.length ? pass.tuningSeeds : [])]);
   await runPhase(pass, splits.map((o) => stJobs(o, stSeeds)));
   const stRuns: RunResult[][] = [];
   const relatedness: Map<number, ResolvedRelatedness>[] = [];
+  const stValidation: Map<number, Record<string, number>>[] = [];
   for (const opened of splits) {
     opened.ctx.index = progress.index;
     const perSeed = new Map<number, ResolvedRelatedness>();
+    const validation = new Map<number, Record<string, number>>();
     const runs: RunResult[] = [];
     for (const seed of stSeeds) {
       const done = await seedRuns(opened, seed);
       if (config.seeds.includes(seed)) runs.push(...done.runs);
       perSeed.set(seed, done.relatedness);
+      validation.set(seed, stSelectedValidation(done.runs));
     }
     stRuns.push(runs);
     relatedness.push(perSeed);
+    stValidation.push(validation);
     progress.index = opened.ctx.index;
   }
-  return { stRuns, relatedness };
+  return { stRuns, relatedness, stValidation };
+}
+
+/** Each task's validation value at its ST model's selected checkpoint (the "st" variant's runs of one seed). */
+function stSelectedValidation(runs: readonly RunResult[]): Record<string, number> {
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const run of runs) {
+    if (run.variant !== "st" || !run.task) continue;
+    const value = run.curves[run.bestEpoch - 1]?.validation[run.task];
+    if (value !== undefined) out[run.task] = value;
+  }
+  return out;
 }
 
 /** Per split, the coupling chosen on validation (when tuning) and the MT jobs that use it. */
-async function tuningPhase(pass: StudyPass, relatedness: readonly Map<number, ResolvedRelatedness>[]): Promise<{ mtJobs: SplitJob[][]; tuned: TuningRecord["perSplit"] }> {
+async function tuningPhase(
+  pass: StudyPass,
+  relatedness: readonly Map<number, ResolvedRelatedness>[],
+  stValidation: readonly Map<number, Record<string, number>>[],
+): Promise<{ mtJobs: SplitJob[][]; tuned: TuningRecord["perSplit"] }> {
   const { config, splits, grid, progress } = pass;
   if (grid.length > 0) {
     await runPhase(pass, splits.map(() => grid.flatMap((_, index) => pass.tuningSeeds.map((seed): SplitJob => ({ kind: "tune", variant: config.tuning!.variant, index, seed })))));
@@ -225,7 +244,7 @@ async function tuningPhase(pass: StudyPass, relatedness: readonly Map<number, Re
     ctx.index = progress.index;
     let coupling = config.coupling;
     if (grid.length > 0) {
-      const choice = await tuneCoupling(ctx, ctx.data, { split, grid, seeds: pass.tuningSeeds, variant: getVariant(config.tuning!.variant), relatedness: relatedness[i] });
+      const choice = await tuneCoupling(ctx, ctx.data, { split, grid, seeds: pass.tuningSeeds, variant: getVariant(config.tuning!.variant), relatedness: relatedness[i], stValidation: stValidation[i] });
       tuned.push({ split, scores: choice.scores, chosen: choice.chosen });
       pass.emit({ type: "tuned", split, chosen: grid[choice.chosen], score: choice.scores[choice.chosen] });
       coupling = applyOverride(config.coupling, grid[choice.chosen]);
@@ -268,6 +287,7 @@ export interface TuningOutcome {
  */
 export async function tuneStudy(input: StudyConfigInput, options: StudyOptions = {}): Promise<TuningOutcome> {
   const config = parseStudyConfig(withDatasetDefaults({ ...input, tuning: input.tuning ?? {} }));
+  if (config.tuning!.criterion !== "mean") throw new Error(`tuneStudy: criterion "${config.tuning!.criterion}" needs ST models; run the study with --tune instead`);
   const baseDir = options.baseDir ?? process.cwd();
   const emit = options.onEvent ?? (() => {});
   await useBackend(config.backend);
@@ -366,7 +386,7 @@ async function openSplit(config: StudyConfig, split: number, env: SplitEnv, onDa
   validateStudyData(config, data);
   onData?.(data);
   const plans = await planRelatedness(config, data.tasks, data.pairs, data.sources, data.dataset, env.baseDir);
-  const variantIds = orderVariants(config.variants, plans, config.tuning?.variant);
+  const variantIds = orderVariants(config.variants, plans, config.tuning);
   const perSeed = variantIds.reduce((n, id) => n + (getVariant(id).singleTask ? data.tasks.length : 1), 0);
   const ctx: RunContext = {
     config,
@@ -425,8 +445,8 @@ async function mtRun(opened: OpenedSplit, job: Extract<SplitJob, { kind: "mt" }>
   return multiTaskRun(opened.ctx, getVariant(job.variant), splitJobKey(opened.split, job), [...resolved.values()], job.coupling);
 }
 
-/** Runs one job as a pool worker does: an ST or MT run's result, or a tuning run's validation score. */
-export async function runSplitJob(opened: OpenedSplit, job: SplitJob): Promise<RunResult | number> {
+/** Runs one job as a pool worker does: an ST or MT run's result, or a tuning run's validation values. */
+export async function runSplitJob(opened: OpenedSplit, job: SplitJob): Promise<RunResult | Record<string, number>> {
   if (job.kind === "st") return stRun(opened, job, new Map());
   if (job.kind === "mt") return mtRun(opened, job);
   const { config } = opened.ctx;
@@ -546,10 +566,12 @@ interface RunContext {
 }
 
 /** ST runs are needed whenever a pair's relatedness comes from predictions, even if ST is not reported. */
-function orderVariants(requested: readonly string[], plans: readonly RelatednessPlan[], tuningVariant?: string): string[] {
+function orderVariants(requested: readonly string[], plans: readonly RelatednessPlan[], tuning?: StudyConfig["tuning"]): string[] {
   const ids = [...requested];
   const predictions = plans.some((p) => p.method === "predictions");
-  if (predictions && needsRelatedness([...ids, ...(tuningVariant ? [tuningVariant] : [])]) && !ids.includes("st")) ids.unshift("st");
+  const forRelatedness = predictions && needsRelatedness([...ids, ...(tuning ? [tuning.variant] : [])]);
+  // The "worst-task" tuning criterion compares every candidate with the ST models.
+  if ((forRelatedness || tuning?.criterion === "worst-task") && !ids.includes("st")) ids.unshift("st");
   return ids.sort((a, b) => Number(getVariant(b).singleTask) - Number(getVariant(a).singleTask));
 }
 
@@ -715,16 +737,44 @@ async function trainAndEvaluate(
 
 /** The selected checkpoint's validation score: the mean over the model's tasks of each primary metric. */
 export function selectedValidationScore(trained: { readonly history: readonly { readonly validation: Record<string, number> }[]; readonly bestEpoch: number }): number {
+  const values = Object.values(selectedValidation(trained));
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Each task's primary validation metric at the selected checkpoint. */
+export function selectedValidation(trained: { readonly history: readonly { readonly validation: Record<string, number> }[]; readonly bestEpoch: number }): Record<string, number> {
   const record = trained.history[trained.bestEpoch - 1];
-  const values = record ? Object.values(record.validation) : [];
-  if (values.length === 0) throw new Error("tuning: the run recorded no validation metrics (is the validation split empty?)");
+  if (!record || Object.keys(record.validation).length === 0) throw new Error("tuning: the run recorded no validation metrics (is the validation split empty?)");
+  return record.validation;
+}
+
+/** The "worst-task" criterion: the smallest gain over ST of any task (validation values of one split and seed). */
+export function worstTaskGain(candidate: Readonly<Record<string, number>>, singleTask: Readonly<Record<string, number>>): number {
+  const gains = Object.entries(candidate).map(([task, value]) => {
+    const st = Object.hasOwn(singleTask, task) ? singleTask[task] : undefined;
+    if (st === undefined) throw new Error(`tuning: no ST validation value for task "${task}"`);
+    return value - st;
+  });
+  return Math.min(...gains);
+}
+
+/** A candidate's tuning score: one value per tuning seed, averaged, under the config's criterion. */
+function candidateScore(criterion: "mean" | "worst-task", perSeed: readonly { validation: Record<string, number>; st?: Record<string, number> }[]): number {
+  const values = perSeed.map(({ validation, st }) => {
+    if (criterion === "mean") {
+      const v = Object.values(validation);
+      return v.reduce((a, b) => a + b, 0) / v.length;
+    }
+    if (!st) throw new Error('tuning: criterion "worst-task" needs the ST runs of each tuning seed');
+    return worstTaskGain(validation, st);
+  });
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 /**
  * Inner selection of the coupling settings for one split: every grid candidate is trained as the tuning
- * variant with each tuning seed and scored by its selected checkpoint's validation score; the best mean
- * wins (the first on ties). It receives the training view only, so it cannot read the test split.
+ * variant with each tuning seed and scored on its selected checkpoint's validation values (by the
+ * config's criterion, averaged over the seeds); the best wins (the first on ties). It receives the training view only, so it cannot read the test split.
  */
 async function tuneCoupling(
   ctx: RunContext,
@@ -735,22 +785,27 @@ async function tuneCoupling(
     seeds: readonly number[];
     variant: VariantDefinition;
     relatedness: ReadonlyMap<number, ResolvedRelatedness>;
+    /** Per tuning seed, each task's ST validation value (needed by the "worst-task" criterion). */
+    stValidation?: ReadonlyMap<number, Record<string, number>>;
   },
 ): Promise<{ scores: number[]; chosen: number }> {
   const scores: number[] = [];
+  const criterion = ctx.config.tuning?.criterion ?? "mean";
   for (const [index, candidate] of args.grid.entries()) {
-    const perSeed: number[] = [];
+    const perSeed: { validation: Record<string, number>; st?: Record<string, number> }[] = [];
     for (const seed of args.seeds) {
       const resolved = [...(args.relatedness.get(seed)?.values() ?? [])];
-      perSeed.push(await tuningScore(ctx, view, { split: args.split, index, candidate, seed, variant: args.variant, resolved }));
+      const validation = await tuningScore(ctx, view, { split: args.split, index, candidate, seed, variant: args.variant, resolved });
+      const st = args.stValidation?.get(seed);
+      perSeed.push({ validation, ...(st ? { st } : {}) });
     }
-    scores.push(perSeed.reduce((a, b) => a + b, 0) / perSeed.length);
+    scores.push(candidateScore(criterion, perSeed));
   }
   const chosen = scores.reduce((best, v, i) => (v > scores[best] ? i : best), 0);
   return { scores, chosen };
 }
 
-/** One tuning run: grid candidate `index` with one seed, scored on validation, cached in the runs folder. */
+/** One tuning run: grid candidate `index` with one seed; its per-task validation values, cached in the runs folder. */
 async function tuningScore(
   ctx: RunContext,
   view: TrainingView,
@@ -762,23 +817,23 @@ async function tuningScore(
     variant: VariantDefinition;
     resolved: readonly { plan: RelatednessPlan; used: Relatedness }[];
   },
-): Promise<number> {
+): Promise<Record<string, number>> {
   const coupling = applyOverride(ctx.config.coupling, job.candidate);
   const key: RunKey = { variant: tuningRunVariant(job.variant.id, job.index), split: job.split, seed: job.seed };
   const file = tuningFile(ctx, key, job.variant, coupling);
-  const cached = await readTuningScore(file, corruptFileWarning(ctx));
+  const cached = await readTuningValidation(file, corruptFileWarning(ctx));
   if (cached !== undefined && ctx.pooled.has(runKeyId(key))) return cached;
   ctx.index++;
   ctx.emit({ type: "run-start", run: key, index: ctx.index, total: ctx.total });
-  let score = cached;
-  if (score === undefined) {
+  let validation = cached;
+  if (validation === undefined) {
     const { model, trained } = await fitModel(ctx, view, key, view.tasks, view.sources, couplingSpecs(job.variant, job.resolved, coupling));
     model.dispose();
-    score = selectedValidationScore(trained);
-    await writeJsonAtomic(file, { candidate: job.candidate, score, bestEpoch: trained.bestEpoch });
+    validation = selectedValidation(trained);
+    await writeJsonAtomic(file, { candidate: job.candidate, score: selectedValidationScore(trained), validation, bestEpoch: trained.bestEpoch });
   }
-  ctx.emit({ type: "tuning-score", run: key, score, cached: cached !== undefined });
-  return score;
+  ctx.emit({ type: "tuning-score", run: key, score: candidateScore("mean", [{ validation }]), cached: cached !== undefined });
+  return validation;
 }
 
 function tuningFile(ctx: RunContext, key: RunKey, variant: VariantDefinition, coupling: CouplingConfig): string {
@@ -789,12 +844,19 @@ function tuningRunVariant(variant: string, index: number): string {
   return `tune:${variant}#${index}`;
 }
 
-/** A cached tuning score, or undefined when there is none or the file is unreadable (then it is moved aside). */
-async function readTuningScore(file: string, onCorrupt: CorruptFileHandler): Promise<number | undefined> {
+/**
+ * A cached tuning run's per-task validation values, or undefined when there is none, it predates them
+ * (recomputed and overwritten), or it is unreadable (then it is moved aside).
+ */
+async function readTuningValidation(file: string, onCorrupt: CorruptFileHandler): Promise<Record<string, number> | undefined> {
   if (!(await exists(file))) return undefined;
   try {
-    const score = (JSON.parse(await fs.readFile(file, "utf8")) as { score?: unknown }).score;
-    if (typeof score === "number" && Number.isFinite(score)) return score;
+    const stored = JSON.parse(await fs.readFile(file, "utf8")) as { score?: unknown; validation?: unknown };
+    const validation = stored.validation;
+    const valid = (v: unknown): v is Record<string, number> =>
+      typeof v === "object" && v !== null && Object.keys(v).length > 0 && Object.values(v).every((x) => typeof x === "number" && Number.isFinite(x));
+    if (valid(validation)) return validation;
+    if (typeof stored.score === "number" && Number.isFinite(stored.score)) return undefined;
   } catch {
     // fall through: a truncated or edited file is recomputed
   }

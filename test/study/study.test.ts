@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runStudy, type StudyEvent } from "../../src/study/run.js";
-import { studyResultsSchema } from "../../src/study/results.js";
+import { runStudy, worstTaskGain, type StudyEvent } from "../../src/study/run.js";
+import { studyResultsSchema, type RunResult } from "../../src/study/results.js";
 import { getDataset } from "../../src/datasets/index.js";
 
 async function tmpDir(): Promise<string> {
@@ -120,6 +120,31 @@ test("tuning reads validation only: a test split of garbage labels leaves the ch
   assert.deepEqual(fake.results.tuning, real.results.tuning);
   assert.equal(real.results.tuning.perSplit[0].scores.length, 3);
   assert.notDeepEqual(fake.results.runs[0].metrics, real.results.runs[0].metrics, "the garbage labels did reach the test evaluation");
+});
+
+test("worst-task gain: the smallest per-task gain over ST, worked by hand", () => {
+  assert.equal(worstTaskGain({ a: 0.8, b: 0.6 }, { a: 0.7, b: 0.65 }), 0.6 - 0.65);
+  assert.equal(worstTaskGain({ a: 0.9, b: 0.7 }, { a: 0.7, b: 0.65 }), 0.7 - 0.65);
+  assert.throws(() => worstTaskGain({ a: 0.9, c: 0.1 }, { a: 0.7 }), /no ST validation value for task "c"/);
+});
+
+test('tuning criterion "worst-task": each candidate scored by its worst task against ST of the same split and seed, on validation', async () => {
+  const dir = await tmpDir();
+  const grid = [{ lambdaDm: 0.1, lambdaSca: 0.1 }, { lambdaDm: 5, lambdaSca: 5, divergence: "cross-entropy" as const }, { lambdaDm: 0, lambdaSca: 0 }];
+  // ST is not among the reported variants: the criterion brings its runs in.
+  const { results, dir: studyDir } = await runStudy({ dataset: "zoo", seeds: [0], outDir: dir, variants: ["mt+coupling"], split: { repeats: 1 }, training: { epochs: 4 }, tuning: { grid, criterion: "worst-task" } });
+  const tuning = results.tuning!;
+  assert.equal(tuning.criterion, "worst-task");
+  const files = await fs.readdir(path.join(studyDir, "runs"));
+  const read = async (prefix: string) => JSON.parse(await fs.readFile(path.join(studyDir, "runs", files.find((f) => f.startsWith(prefix))!), "utf8")) as { validation?: Record<string, number>; result?: RunResult };
+  const st: Record<string, number> = {};
+  for (const task of ["type", "traits"]) {
+    const run = (await read(`st-${task}-r0-s0-`)).result!;
+    st[task] = run.curves[run.bestEpoch - 1].validation[task];
+  }
+  const expected = await Promise.all(grid.map(async (_, i) => worstTaskGain((await read(`tune_mt_coupling_${i}-r0-s0-`)).validation!, st)));
+  assert.deepEqual(tuning.perSplit[0].scores, expected);
+  assert.equal(tuning.perSplit[0].chosen, expected.indexOf(Math.max(...expected)));
 });
 
 test("--preset paper: METHOD.md's literal coupling; explicit fields still win; bad grid entries are named", async () => {
