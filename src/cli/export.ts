@@ -3,11 +3,10 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { readResults } from "../report/load.js";
 import type { StudyResults } from "../study/results.js";
 import { UsageError } from "./usage.js";
+import { csvField } from "../data/cells.js";
 
-/** A CSV cell: quoted when it holds a comma, a quote, a line break or outer spaces. */
 function cell(value: string | number | boolean | undefined): string {
-  const text = value === undefined ? "" : String(value);
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+  return csvField(value === undefined ? "" : String(value));
 }
 
 const csv = (rows: readonly (readonly (string | number | boolean | undefined)[])[]): string => rows.map((r) => r.map(cell).join(",")).join("\n") + "\n";

@@ -16,6 +16,11 @@ export function cellText(value: RawValue): string {
   return typeof value === "string" ? value.trim() : String(value);
 }
 
+/** A CSV field: quoted (quotes doubled) when it holds a comma, a quote, a line break or outer spaces. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
 /** A numeric cell; throws a DataError naming the cell when it is not a finite number. */
 export function parseNumber(value: RawValue, where: DataLocation): number {
   if (typeof value === "number" && Number.isFinite(value)) return value;

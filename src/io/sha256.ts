@@ -49,3 +49,8 @@ export function sha256(bytes: Uint8Array): Uint8Array {
   h.forEach((v, i) => outView.setUint32(i * 4, v));
   return out;
 }
+
+/** The SHA-256 of `bytes` as lower-case hex. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return Array.from(sha256(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}

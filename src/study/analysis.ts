@@ -2,12 +2,17 @@ import type { DeltaMRecord, RunResult, SummaryCell, TaskSummary, VariantRecord }
 import { pairUp, tInterval, verdictOf, type PairKey } from "./statistics.js";
 
 /** Mean and sample standard deviation (n - 1; 0 for a single value). */
+/** The arithmetic mean; NaN for no values. */
+export function mean(values: readonly number[]): number {
+  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
 export function meanStd(values: readonly number[]): { mean: number; std: number } {
   if (values.length === 0) return { mean: NaN, std: NaN };
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  if (values.length === 1) return { mean, std: 0 };
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1);
-  return { mean, std: Math.sqrt(variance) };
+  const average = mean(values);
+  if (values.length === 1) return { mean: average, std: 0 };
+  const variance = values.reduce((a, v) => a + (v - average) ** 2, 0) / (values.length - 1);
+  return { mean: average, std: Math.sqrt(variance) };
 }
 
 /** One run's value of one task's metric, with the (split, seed) it belongs to. */

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { quarantineFile } from "../train/checkpoint.js";
-import { sha256 as sha256Bytes } from "../io/sha256.js";
+import { sha256 as sha256Bytes, sha256Hex } from "../io/sha256.js";
 import { runResultSchema, type RunResult } from "./results.js";
 
 /**
@@ -18,7 +18,7 @@ const PROBS_MAGIC = new TextEncoder().encode("DMF32v1\n");
 const DIGEST_BYTES = 32;
 
 function sha256(text: string): string {
-  return Array.from(sha256Bytes(new TextEncoder().encode(text)), (b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(new TextEncoder().encode(text));
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

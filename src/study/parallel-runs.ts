@@ -28,8 +28,8 @@ export async function runJobsInPool(
   workers: number,
   onEvent: (event: WorkerEvent) => void,
 ): Promise<(RunResult | Record<string, number>)[]> {
-  const { splitJobKey } = await import("./run.js");
-  const poolJobs: PoolJob<WorkerJob>[] = jobs.map(({ split, job }) => ({ key: JSON.stringify(splitJobKey(split, job)), descriptor: { study, split, job } }));
+  const { runKeyId, splitJobKey } = await import("./run.js");
+  const poolJobs: PoolJob<WorkerJob>[] = jobs.map(({ split, job }) => ({ key: runKeyId(splitJobKey(split, job)), descriptor: { study, split, job } }));
   return runPool<WorkerJob, RunResult | Record<string, number>, WorkerEvent>(poolJobs, { jobs: workers, handler: HANDLER, onEvent: (_key, event) => onEvent(event) });
 }
 

@@ -16,7 +16,7 @@ import { exists, writeJsonAtomic } from "../io/atomic.js";
 import { applyOverride, parseStudyConfig, tuningGrid, type CouplingConfig, type CouplingOverride, type StudyConfig, type StudyConfigInput } from "./config.js";
 import { prepareStudyData, type StudyData } from "./data.js";
 import { planRelatedness, relatednessFromPredictions, type RelatednessPlan } from "./relatedness.js";
-import { deltaM, summarize } from "./analysis.js";
+import { deltaM, mean, summarize } from "./analysis.js";
 import { getVariant, needsRelatedness, type VariantDefinition } from "./variants.js";
 import { type RunResult, type StudyResults, type TuningRecord } from "./results.js";
 import { CONFIDENCE_LEVEL } from "./statistics.js";
@@ -91,13 +91,15 @@ type ResolvedRelatedness = Map<string, { plan: RelatednessPlan; used: Relatednes
  */
 export async function runStudy(input: StudyConfigInput, options: StudyOptions = {}): Promise<StudyOutcome> {
   const config = parseStudyConfig(withDatasetDefaults(input));
+  if (options.shard && !(Number.isInteger(options.shard.count) && options.shard.count >= 1 && Number.isInteger(options.shard.index) && options.shard.index >= 0 && options.shard.index < options.shard.count)) {
+    throw new Error(`shard: expected 0 <= index < count, got ${options.shard.index} of ${options.shard.count}`);
+  }
+
   const baseDir = options.baseDir ?? process.cwd();
   const emit = options.onEvent ?? (() => {});
   const backend = await useBackend(config.backend);
   const started = new Date();
-  const name = config.name ?? config.dataset ?? "study";
-  const dir = path.resolve(baseDir, config.outDir, name);
-  const runsDir = options.runsDir ? path.resolve(baseDir, options.runsDir) : path.join(dir, "runs");
+  const { name, dir, runsDir } = studyDirs(config, baseDir, options.runsDir);
   await fs.mkdir(runsDir, { recursive: true });
   // A shared folder may hold other machines' temp files, whose processes this one cannot see.
   if (!options.shard) {
@@ -106,24 +108,20 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   }
 
   const grid = config.tuning ? tuningGrid(config) : [];
-  const tuningSeeds = config.tuning?.seeds ?? [config.seeds[0]];
+  const tuningSeeds = tuningSeedsOf(config);
   const workers = options.jobs ?? 1;
   const ref: StudyRef = { input, baseDir, saveModels: options.saveModels ?? false, ...(options.runsDir ? { runsDir: options.runsDir } : {}) };
-  const env = { baseDir, dir, runsDir, saveModels: options.saveModels ?? false, emit, index: 0, grid, tuningSeeds };
+  const env: SplitEnv = { baseDir, dir, runsDir, saveModels: options.saveModels ?? false, emit, grid, tuningSeeds };
   const splits: OpenedSplit[] = [];
   for (let split = 0; split < config.split.repeats; split++) {
     splits.push(await openSplit(config, split, env, (data) => split === 0 && emit({ type: "data", data })));
-  }
-  if (options.shard && !(Number.isInteger(options.shard.count) && options.shard.count >= 1 && Number.isInteger(options.shard.index) && options.shard.index >= 0 && options.shard.index < options.shard.count)) {
-    throw new Error(`shard: expected 0 <= index < count, got ${options.shard.index} of ${options.shard.count}`);
   }
   const pass: StudyPass = { config, splits, grid, tuningSeeds, workers, ref, emit, progress: { index: 0 }, ...(options.shard ? { shard: options.shard } : {}) };
   const { stRuns, relatedness, stValidation } = await singleTaskPhase(pass);
   const { mtJobs, tuned } = await tuningPhase(pass, relatedness, stValidation);
   const runs = await multiTaskPhase(pass, stRuns, mtJobs, relatedness);
-  const first = { data: splits[0].data, relatedness: relatedness[0].get(config.seeds[0])! };
-
-  const { data } = first;
+  const { data } = splits[0];
+  const firstRelatedness = relatedness[0].get(config.seeds[0])!;
   const visibleVariants = config.variants.map(getVariant);
   const visibleRuns = runs.filter((r) => config.variants.includes(r.variant));
   const taskMetrics = data.tasks.map((t) => ({ name: t.name, metric: primaryMetric(t.kind) }));
@@ -144,7 +142,7 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
       description: data.description,
       ...(data.licence ? { licence: data.licence } : {}),
     },
-    relatedness: [...first.relatedness.values()].map(({ plan, used, estimated }) => ({
+    relatedness: [...firstRelatedness.values()].map(({ plan, used, estimated }) => ({
       method: plan.method,
       used: plain(used),
       ...(plan.fixed && plan.method !== "overlap" ? { given: plain(plan.fixed) } : {}),
@@ -291,11 +289,10 @@ export async function tuneStudy(input: StudyConfigInput, options: StudyOptions =
   const baseDir = options.baseDir ?? process.cwd();
   const emit = options.onEvent ?? (() => {});
   await useBackend(config.backend);
-  const dir = path.resolve(baseDir, config.outDir, config.name ?? config.dataset ?? "study");
-  const runsDir = options.runsDir ? path.resolve(baseDir, options.runsDir) : path.join(dir, "runs");
+  const { dir, runsDir } = studyDirs(config, baseDir, options.runsDir);
   await fs.mkdir(runsDir, { recursive: true });
   const grid = tuningGrid(config);
-  const seeds = config.tuning!.seeds ?? [config.seeds[0]];
+  const seeds = tuningSeedsOf(config);
   const variant = getVariant(config.tuning!.variant);
   const perSplit: TuningRecord["perSplit"] = [];
   const chosen: CouplingConfig[] = [];
@@ -357,6 +354,18 @@ function trainingView(data: StudyData): TrainingView {
   return view;
 }
 
+/** The study's output folder and its runs cache (the config's, or a shared one given as an option). */
+function studyDirs(config: StudyConfig, baseDir: string, runsDirOption?: string): { name: string; dir: string; runsDir: string } {
+  const name = config.name ?? config.dataset ?? "study";
+  const dir = path.resolve(baseDir, config.outDir, name);
+  return { name, dir, runsDir: runsDirOption ? path.resolve(baseDir, runsDirOption) : path.join(dir, "runs") };
+}
+
+/** Seeds each tuning candidate trains with: the config's, else the study's first seed. */
+function tuningSeedsOf(config: StudyConfig): number[] {
+  return config.tuning?.seeds ?? [config.seeds[0]];
+}
+
 /** One split repeat, opened: its data (test split included, for the final runs), plans and run context. */
 export interface OpenedSplit {
   readonly split: number;
@@ -373,7 +382,6 @@ interface SplitEnv {
   readonly runsDir: string;
   readonly saveModels: boolean;
   readonly emit: (event: StudyEvent) => void;
-  readonly index: number;
   readonly grid: readonly CouplingOverride[];
   readonly tuningSeeds: readonly number[];
 }
@@ -397,7 +405,7 @@ async function openSplit(config: StudyConfig, split: number, env: SplitEnv, onDa
     configHash: runHash(config, split, data, data.test),
     viewHash: runHash(config, split, data),
     emit: env.emit,
-    index: env.index,
+    index: 0,
     total: config.split.repeats * (config.seeds.length * perSeed + env.grid.length * env.tuningSeeds.length),
     saveModels: env.saveModels,
     pooled: new Set(),
@@ -468,10 +476,8 @@ export interface StudyRef {
 export async function openSplitForWorker(ref: StudyRef, split: number, emit: (event: StudyEvent) => void): Promise<OpenedSplit> {
   const config = parseStudyConfig(withDatasetDefaults(ref.input));
   await useBackend(config.backend);
-  const dir = path.resolve(ref.baseDir, config.outDir, config.name ?? config.dataset ?? "study");
-  const runsDir = ref.runsDir ? path.resolve(ref.baseDir, ref.runsDir) : path.join(dir, "runs");
-  const grid = config.tuning ? tuningGrid(config) : [];
-  return openSplit(config, split, { baseDir: ref.baseDir, dir, runsDir, saveModels: ref.saveModels, emit, index: 0, grid, tuningSeeds: config.tuning?.seeds ?? [config.seeds[0]] });
+  const { dir, runsDir } = studyDirs(config, ref.baseDir, ref.runsDir);
+  return openSplit(config, split, { baseDir: ref.baseDir, dir, runsDir, saveModels: ref.saveModels, emit, grid: config.tuning ? tuningGrid(config) : [], tuningSeeds: tuningSeedsOf(config) });
 }
 
 /**
@@ -498,7 +504,7 @@ async function runPhase(pass: StudyPass, jobs: readonly (readonly SplitJob[])[])
 
 /** Which of `count` shards a run belongs to: a hash of its key, so every machine agrees without talking. */
 export function shardOfKey(key: RunKey, count: number): number {
-  return Number.parseInt(hashOf(JSON.stringify(key)).slice(0, 8), 16) % count;
+  return Number.parseInt(hashOf(runKeyId(key)).slice(0, 8), 16) % count;
 }
 
 /** Polls the runs folder until every job's result file is there (the other shards write them). */
@@ -536,7 +542,8 @@ async function runInPool(pass: StudyPass, batch: readonly { split: number; job: 
   });
 }
 
-function runKeyId(key: RunKey): string {
+/** A run's identity as text: for the pooled set, pool job keys and shard hashing. */
+export function runKeyId(key: RunKey): string {
   return JSON.stringify([key.variant, key.split, key.seed, key.task ?? null]);
 }
 
@@ -737,8 +744,7 @@ async function trainAndEvaluate(
 
 /** The selected checkpoint's validation score: the mean over the model's tasks of each primary metric. */
 export function selectedValidationScore(trained: { readonly history: readonly { readonly validation: Record<string, number> }[]; readonly bestEpoch: number }): number {
-  const values = Object.values(selectedValidation(trained));
-  return values.reduce((a, b) => a + b, 0) / values.length;
+  return mean(Object.values(selectedValidation(trained)));
 }
 
 /** Each task's primary validation metric at the selected checkpoint. */
@@ -760,15 +766,13 @@ export function worstTaskGain(candidate: Readonly<Record<string, number>>, singl
 
 /** A candidate's tuning score: one value per tuning seed, averaged, under the config's criterion. */
 function candidateScore(criterion: "mean" | "worst-task", perSeed: readonly { validation: Record<string, number>; st?: Record<string, number> }[]): number {
-  const values = perSeed.map(({ validation, st }) => {
-    if (criterion === "mean") {
-      const v = Object.values(validation);
-      return v.reduce((a, b) => a + b, 0) / v.length;
-    }
-    if (!st) throw new Error('tuning: criterion "worst-task" needs the ST runs of each tuning seed');
-    return worstTaskGain(validation, st);
-  });
-  return values.reduce((a, b) => a + b, 0) / values.length;
+  return mean(
+    perSeed.map(({ validation, st }) => {
+      if (criterion === "mean") return mean(Object.values(validation));
+      if (!st) throw new Error('tuning: criterion "worst-task" needs the ST runs of each tuning seed');
+      return worstTaskGain(validation, st);
+    }),
+  );
 }
 
 /**

@@ -9,7 +9,7 @@ import { useBackend } from "../../src/engine/backend.js";
 import * as tf from "../../src/engine/tf.js";
 import { mobileNetV2FromBundle } from "../../src/features/mobilenet.js";
 import type { DecodedImage } from "../../src/features/image.js";
-import { sha256 } from "../../src/io/sha256.js";
+import { sha256Hex } from "../../src/io/sha256.js";
 import { installNodeGlobals } from "./node/process.js";
 import type { FeaturesRequest, FromFeatures } from "./protocol.js";
 
@@ -55,8 +55,7 @@ async function loadBackbone(modelUrl: string, shardUrl: string) {
     throw new Error(`${modelUrl}: expected the nsfwjs MobileNetV2 topology, manifest and base64 weights`);
   }
   const shard = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const hash = Array.from(sha256(shard).subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
-  return mobileNetV2FromBundle({ topology: model.modelTopology, manifest: model.weightsManifest, shard, weightsHash: hash });
+  return mobileNetV2FromBundle({ topology: model.modelTopology, manifest: model.weightsManifest, shard, weightsHash: sha256Hex(shard).slice(0, 16) });
 }
 
 async function decode(name: string, bytes: ArrayBuffer): Promise<DecodedImage> {

@@ -5,7 +5,7 @@
  */
 import modelUrl from "../../models/mobilenet_v2/model.min.js?url";
 import shardUrl from "../../models/mobilenet_v2/group1-shard1of1.min.js?url";
-import { cellText, missingTest } from "../../src/data/cells.js";
+import { cellText, csvField, missingTest } from "../../src/data/cells.js";
 import type { RawTable } from "../../src/data/readers/index.js";
 import type { LoadedFile } from "./data-view.js";
 import { parseUploadedTable } from "./mapping.js";
@@ -36,10 +36,6 @@ export function rowImages(file: LoadedFile & { table: RawTable }, column: string
   });
 }
 
-function csvCell(value: string): string {
-  return /[",\n\r]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 /** The file with its image column replaced by `mobilenetv2_0..dim-1` (CSV, float32 values as printed). */
 export function withFeatures(file: LoadedFile & { table: RawTable }, column: string, features: Float32Array, dim: number, rows: readonly number[]): LoadedFile {
   const kept = file.table.columns.filter((c) => c !== column);
@@ -47,14 +43,14 @@ export function withFeatures(file: LoadedFile & { table: RawTable }, column: str
   const lines = file.table.records.map((record, i) => {
     const cells = kept.map((c) => {
       const v = record.values[c];
-      return v === undefined ? "" : csvCell(cellText(v));
+      return v === undefined ? "" : csvField(cellText(v));
     });
     const offset = rows[i] * dim;
     for (let j = 0; j < dim; j++) cells.push(String(features[offset + j]));
     return cells.join(",");
   });
   const name = file.name.replace(/\.[^.]+$/, "") + ".features.csv";
-  const text = [header.map(csvCell).join(","), ...lines].join("\n") + "\n";
+  const text = [header.map((column) => csvField(column)).join(","), ...lines].join("\n") + "\n";
   return { name, text, table: parseUploadedTable(name, text) };
 }
 
