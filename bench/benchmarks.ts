@@ -12,7 +12,8 @@ import { loadBackbone } from "../src/features/backbones.js";
 import { decodeImage, type DecodedImage } from "../src/features/image.js";
 import type { MultiTaskModel } from "../src/models/multitask.js";
 import { fusedAdam } from "../src/train/fused-adam.js";
-import { train } from "../src/train/trainer.js";
+import { TorchEngine } from "../src/train/torch-engine.js";
+import { train, type TrainEngine } from "../src/train/trainer.js";
 import { BENCH_DIR, type BenchResult, findTorch, interleaved, MIN_SECONDS, perSecond, result, runReference } from "./harness.js";
 import {
   accumulate, libraryCnn, libraryMlp, pairObjective, pairTasks, readMeans, syntheticSource, syntheticTargets, targetTensors, trainerStep,
@@ -88,20 +89,58 @@ async function stepsPerSecond(makeRig: () => StepRig, chunk: number, warmup = 3)
   }
 }
 
+/**
+ * The same step on the native engine (train()'s engine "torch" path): every step, the targets of 256
+ * picks gathered in JavaScript and one engine call (input rows copied from the bound source, forward,
+ * objective, backward, Adam).
+ */
+async function torchStepsPerSecond(pairs: number, chunk: number, batch = 256, warmup = 3): Promise<number> {
+  const tasks = pairTasks(pairs);
+  const model = libraryMlp(tasks);
+  const objective = pairObjective(tasks);
+  const optimizer = fusedAdam(1e-3);
+  try {
+    const engine = new TorchEngine({ model, objective, learningRate: 1e-3, weightDecay: 0 });
+    engine.load(optimizer);
+    const source = syntheticSource(tasks, batch, 512, 10, "split");
+    engine.bindSources([source]);
+    const picks = Array.from({ length: batch }, (_, row) => ({ source: 0, row }));
+    let seed = 3;
+    const steps = (n: number): void => {
+      for (let i = 0; i < n; i++) engine.stepOnPicks(picks, seed++);
+    };
+    steps(warmup);
+    return chunk * await perSecond(() => steps(chunk), { warmup: 0 });
+  } finally {
+    model.dispose();
+    objective.dispose();
+    optimizer.dispose();
+  }
+}
+
+/** The step benchmarks' measurement of our side, on the engine asked for. */
+function oursSteps(o: RoundOptions, pairs: number, chunk: number): () => Promise<number> {
+  return o.engine === "torch" ? () => torchStepsPerSecond(pairs, chunk) : () => stepsPerSecond(() => mlpRig(pairs), chunk);
+}
+
 const LOSS = "supervised + DM + SCA (product), lambdas 1, Adam 1e-3";
 
-/** Options shared by the interleaved benchmarks: rounds, and the reference's thread counts (1 first). */
+/** Options shared by the interleaved benchmarks: rounds, the reference's thread counts (1 first), and what trains on our side. */
 export interface RoundOptions {
   readonly rounds: number;
   readonly threads: readonly number[];
+  /** "tfjs" (default): TensorFlow.js on wasm; "torch": the optional native engine (MLP step, epoch and scale benchmarks). */
+  readonly engine?: TrainEngine;
 }
+
+const engineLabel = (o: RoundOptions): string => (o.engine === "torch" ? ", engine torch" : "");
 
 export async function benchMlpStep(o: RoundOptions): Promise<BenchResult[]> {
   const chunk = 10;
   return interleaved({
-    name: "MLP step 512-256-(7,12), batch 256", unit: "steps/s", goal: 1.0, rounds: o.rounds, threads: o.threads,
+    name: `MLP step 512-256-(7,12), batch 256${engineLabel(o)}`, unit: "steps/s", goal: 1.0, rounds: o.rounds, threads: o.threads,
     note: `MultiTaskModel (ReLU, dropout 0.2) + buildObjective (${LOSS}), the trainer's step`,
-    ours: () => stepsPerSecond(() => mlpRig(1), chunk),
+    ours: oursSteps(o, 1, chunk),
     reference: (threads) => runReference("mlp", { chunk, threads, seconds: MIN_SECONDS }),
   });
 }
@@ -120,8 +159,8 @@ export async function benchTaskCount(pairCounts: readonly number[], o: RoundOpti
   const out: BenchResult[] = [];
   for (const pairs of pairCounts) {
     out.push(...await interleaved({
-      name: `MLP step, ${2 * pairs} tasks (${pairs} coupled pairs)`, unit: "steps/s", rounds: o.rounds, threads: o.threads.slice(0, 1),
-      ours: () => stepsPerSecond(() => mlpRig(pairs), 10),
+      name: `MLP step, ${2 * pairs} tasks (${pairs} coupled pairs)${engineLabel(o)}`, unit: "steps/s", rounds: o.rounds, threads: o.threads.slice(0, 1),
+      ours: oursSteps(o, pairs, 10),
       reference: (threads) => runReference("tasks", { pairs, threads, chunk: 10, seconds: MIN_SECONDS }),
     }));
   }
@@ -129,13 +168,13 @@ export async function benchTaskCount(pairCounts: readonly number[], o: RoundOpti
 }
 
 /** Seconds of one epoch of train() (batch 256, one synthetic source, no validation) over `samples` rows. */
-async function trainEpochSeconds(source: Source, stepsPerEpoch?: number): Promise<number> {
+async function trainEpochSeconds(source: Source, stepsPerEpoch?: number, engine: TrainEngine = "tfjs"): Promise<number> {
   const tasks = pairTasks(1);
   const model = libraryMlp(tasks);
   const objective = pairObjective(tasks);
   try {
     const start = performance.now();
-    await train({ model, sources: [source], objective, options: { epochs: 1, batchSize: 256, learningRate: 1e-3, patience: 0, seed: 5, stepsPerEpoch } });
+    await train({ model, sources: [source], objective, options: { epochs: 1, batchSize: 256, learningRate: 1e-3, patience: 0, seed: 5, stepsPerEpoch, engine } });
     return (performance.now() - start) / 1000;
   } finally {
     model.dispose();
@@ -144,11 +183,11 @@ async function trainEpochSeconds(source: Source, stepsPerEpoch?: number): Promis
 }
 
 /** Mean seconds per epoch over as many epochs as fit in MIN_SECONDS (at least one). */
-async function meanEpochSeconds(source: Source): Promise<number> {
+async function meanEpochSeconds(source: Source, engine: TrainEngine = "tfjs"): Promise<number> {
   let total = 0;
   let epochs = 0;
   while (epochs === 0 || total < MIN_SECONDS) {
-    total += await trainEpochSeconds(source);
+    total += await trainEpochSeconds(source, undefined, engine);
     epochs++;
   }
   return total / epochs;
@@ -160,14 +199,14 @@ async function meanEpochSeconds(source: Source): Promise<number> {
  */
 export async function benchDataSize(sizes: readonly number[], o: RoundOptions): Promise<BenchResult[]> {
   const tasks = pairTasks(1);
-  await trainEpochSeconds(syntheticSource(tasks, 512, 512, 512, "random"), 2); // warm-up: kernels and code paths
+  await trainEpochSeconds(syntheticSource(tasks, 512, 512, 512, "random"), 2, o.engine); // warm-up: kernels and code paths
   const out: BenchResult[] = [];
   for (const samples of sizes) {
     const source = syntheticSource(tasks, samples, 512, samples, "random");
     const toMicros = (seconds: number): number => (seconds / samples) * 1e6;
     out.push(...await interleaved({
-      name: `MLP epoch via train(), ${samples} samples`, unit: "us/sample", higherIsBetter: false, rounds: o.rounds, threads: o.threads.slice(0, 1),
-      ours: async () => toMicros(await meanEpochSeconds(source)),
+      name: `MLP epoch via train(), ${samples} samples${engineLabel(o)}`, unit: "us/sample", higherIsBetter: false, rounds: o.rounds, threads: o.threads.slice(0, 1),
+      ours: async () => toMicros(await meanEpochSeconds(source, o.engine)),
       reference: (threads) => {
         const seconds = runReference("epoch", { samples, threads, seconds: MIN_SECONDS });
         return seconds === null ? null : toMicros(seconds);
@@ -197,12 +236,12 @@ function lastJson<T>(stdout: string): T {
  * interleaved, for each size: seconds per epoch and the process's peak resident memory. The rows live
  * in memory (2 GB of float32 at 1M rows on each side); the goal is a 1M-row table within 4 GB.
  */
-export function benchScale(sizes: readonly number[]): BenchResult[] {
+export function benchScale(sizes: readonly number[], engine: TrainEngine = "tfjs"): BenchResult[] {
   const torch = findTorch();
   const out: BenchResult[] = [];
   for (const samples of sizes) {
     const loadOurs = os.loadavg()[0];
-    const ours = withPeakMemory(process.execPath, ["--import", "tsx", path.join(BENCH_DIR, "epoch-child.ts"), String(samples)]);
+    const ours = withPeakMemory(process.execPath, ["--import", "tsx", path.join(BENCH_DIR, "epoch-child.ts"), String(samples), engine]);
     const oursSeconds = lastJson<{ seconds: number }>(ours.stdout).seconds;
     const loadRef = os.loadavg()[0];
     const ref = torch
@@ -210,8 +249,9 @@ export function benchScale(sizes: readonly number[]): BenchResult[] {
       : null;
     const refSeconds = ref ? lastJson<{ value: number }>(ref.stdout).value : null;
     console.log(`    scale ${samples} rows: distmatch ${oursSeconds.toFixed(1)} s, ${ours.peakMB?.toFixed(0) ?? "-"} MB (load ${loadOurs.toFixed(2)}); PyTorch ${refSeconds?.toFixed(1) ?? "-"} s, ${ref?.peakMB?.toFixed(0) ?? "-"} MB (load ${loadRef.toFixed(2)})`);
-    out.push(result(`epoch over ${samples} rows, one process`, "s", oursSeconds, refSeconds, { higherIsBetter: false, note: `load ${loadOurs.toFixed(1)}/${loadRef.toFixed(1)}` }));
-    out.push(result(`peak memory, epoch over ${samples} rows`, "MB", ours.peakMB, ref?.peakMB ?? null, { higherIsBetter: false, note: "GNU time's maximum resident set size of each process" }));
+    const label = engine === "torch" ? ", engine torch" : "";
+    out.push(result(`epoch over ${samples} rows, one process${label}`, "s", oursSeconds, refSeconds, { higherIsBetter: false, note: `load ${loadOurs.toFixed(1)}/${loadRef.toFixed(1)}` }));
+    out.push(result(`peak memory, epoch over ${samples} rows${label}`, "MB", ours.peakMB, ref?.peakMB ?? null, { higherIsBetter: false, note: "GNU time's maximum resident set size of each process" }));
     if (samples >= 1_000_000) out.push(result(`peak memory, epoch over ${samples} rows, against the 4 GB budget`, "MB", ours.peakMB, 4096, { higherIsBetter: false, goal: 1 }));
   }
   return out;

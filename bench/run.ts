@@ -9,7 +9,8 @@
  * (tfjs-wasm uses one core in Node), PyTorch on 2 threads is an extra, labelled row.
  * Options: --quick (data sizes 1k and 10k only, no 2-thread rows), --rounds=N, --sizes=1000,10000,...,
  * --scale-sizes=1000,...,1000000 (the scale benchmark: one epoch per process, time and peak memory),
- * --only=<mlp|cnn|data|tasks|backbone|study|scale>[,..].
+ * --only=<mlp|cnn|data|tasks|backbone|study|scale>[,..], --engine=torch (our side of the MLP step, epoch
+ * and scale benchmarks on the optional native engine instead of TensorFlow.js).
  */
 import os from "node:os";
 import path from "node:path";
@@ -51,7 +52,9 @@ async function main(): Promise<void> {
   };
   const rounds = Number(flag("rounds") ?? 3);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: expected a positive integer, got ${flag("rounds")}`);
-  const o = { rounds, threads: quick ? [1] : [1, 2] };
+  const engine = flag("engine") ?? "tfjs";
+  if (engine !== "tfjs" && engine !== "torch") throw new Error(`--engine: expected tfjs or torch, got ${engine}`);
+  const o = { rounds, threads: quick ? [1] : [1, 2], engine } as const;
   const sizes = flag("sizes")?.split(",").map(Number) ?? (quick ? [1000, 10000] : [1000, 10000, 100000]);
   if (wanted("mlp")) add(await benchMlpStep(o));
   if (wanted("cnn")) add(await benchCnnStep(o));
@@ -60,14 +63,14 @@ async function main(): Promise<void> {
   if (wanted("backbone")) add(await benchBackboneExtraction(o));
   if (wanted("study")) add(await benchDefaultStudy(o));
   const scaleSizes = flag("scale-sizes")?.split(",").map(Number) ?? (quick ? [1000, 10000] : [1000, 10000, 100000, 1000000]);
-  if (wanted("scale")) add(benchScale(scaleSizes));
+  if (wanted("scale")) add(benchScale(scaleSizes, engine));
   console.log("");
   printTable(results);
   const file = path.join(BENCH_DIR, "results.json");
   writeJsonAtomic(file, {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? "unknown", loadavgAtStart: loadAtStart, loadavgAtEnd: os.loadavg(), node: process.version },
-    distmatch: { tfjs: tf.version_core, backend: backend.name, kernelFixes: wasmFixesInstalled() },
+    distmatch: { tfjs: tf.version_core, backend: backend.name, kernelFixes: wasmFixesInstalled(), engine },
     reference: torch ? { torch: torch.version, blas: torch.blas, python: torch.python, openblasCoretype: process.env.OPENBLAS_CORETYPE ?? null } : null,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     results,

@@ -79,6 +79,7 @@ function studyOptions(cmd: Command): Command {
     .option("--tune", "choose the coupling settings per split on the validation split only (the config's tuning.grid, else the default 11-candidate grid, coupling off among them)")
     .addOption(new Option("--tune-criterion <name>", "how --tune scores a candidate on validation: mean over tasks, or the worst task's gain over ST (implies --tune)").choices(["mean", "worst-task"]))
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(["wasm", "cpu", "tensorflow", "auto"]))
+    .addOption(new Option("--engine <name>", "what trains: tfjs (default) or torch, the optional native engine (MLPs on features; other runs stay on tfjs)").choices(["tfjs", "torch"]))
     .option("--json", "print the results as JSON on stdout instead of a table")
     .option("--no-report", "do not write report.html")
     .option("-q, --quiet", "no progress output")

@@ -8,11 +8,17 @@ import type { StudyEvent } from "../study/run.js";
 export function studyProgress(options: { quiet: boolean }): { onEvent: (e: StudyEvent) => void; stop: () => void } {
   const progress = options.quiet ? { onEvent: () => {}, stop: () => {} } : canDrawBars() ? barProgress() : lineProgress();
   // Repairs (a corrupt file moved aside and recomputed) are reported even when quiet.
-  return { onEvent: (e) => (printWarning(e), progress.onEvent(e)), stop: progress.stop };
+  const noted = new Set<string>();
+  return { onEvent: (e) => (printWarning(e, noted), progress.onEvent(e)), stop: progress.stop };
 }
 
-function printWarning(e: StudyEvent): void {
+function printWarning(e: StudyEvent, noted: Set<string>): void {
   if (e.type === "warning") process.stderr.write(`warning: ${e.message}\n`);
+  // --engine torch where a variant cannot use it: said once per reason, not per run.
+  if (e.type === "train" && e.event.type === "start" && e.event.engineNote && !noted.has(e.event.engineNote)) {
+    noted.add(e.event.engineNote);
+    process.stderr.write(`note: ${e.run.variant}: ${e.event.engineNote}\n`);
+  }
   if (e.type === "train" && e.event.type === "checkpoint-corrupt") {
     process.stderr.write(`warning: ${e.event.path}: ${e.event.reason}; moved it to ${e.event.movedTo} and training ${runLabel(e)} from the start\n`);
   }

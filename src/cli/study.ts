@@ -40,6 +40,7 @@ export interface StudyFlags {
   applyTo?: string;
   divergence?: string;
   backend?: string;
+  engine?: string;
   json?: boolean;
   report: boolean;
   quiet?: boolean;
@@ -73,6 +74,7 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.variants) config.variants = flags.variants;
   if (flags.representation) config.representation = flags.representation;
   if (flags.backend) config.backend = flags.backend;
+  if (flags.engine) section("training").engine = flags.engine;
   if (flags.epochs !== undefined) section("training").epochs = flags.epochs;
   if (flags.batchSize !== undefined) section("training").batchSize = flags.batchSize;
   if (flags.lr !== undefined) section("training").learningRate = flags.lr;

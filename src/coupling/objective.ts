@@ -82,11 +82,26 @@ export interface ObjectiveResult {
 export interface Objective {
   (logits: Readonly<Record<string, tf.Tensor2D>>, targets: Readonly<Record<string, BatchTargets>>): ObjectiveResult;
   readonly termNames: readonly string[];
+  /** The couplings as plain numbers, for an engine other than TensorFlow.js (src/train/torch-engine.ts). */
+  couplingPlans(): CouplingPlan[];
   dispose(): void;
 }
 
-/** A coupling with everything that depends only on R turned into tensors once. */
-interface PreparedCoupling {
+/**
+ * One coupling's per-step constants after validation and alignment: R [K, M] row-major, the SCA score
+ * matrices (kind "log": s1 = onLog, s2 = onLog1m, both [M, K]; "linear": s1 = onProb [M, K], s2 = bias
+ * [K]; "categorical": s1 = the Bayes posterior [M, K]) and the term settings.
+ */
+export interface CouplingPlan extends CouplingSettings {
+  readonly eps: number;
+  readonly R: Float32Array;
+  readonly scaKind?: "log" | "linear" | "categorical";
+  readonly s1?: Float32Array;
+  readonly s2?: Float32Array;
+}
+
+/** A validated coupling's tasks (A = from, B = to) and term settings. */
+interface CouplingSettings {
   readonly a: string;
   readonly b: string;
   readonly categorical: boolean;
@@ -95,6 +110,10 @@ interface PreparedCoupling {
   readonly scaGradient: GradientPath;
   readonly applyTo: CouplingScope;
   readonly divergence: Divergence;
+}
+
+/** A coupling with everything that depends only on R turned into tensors once. */
+interface PreparedCoupling extends CouplingSettings {
   readonly R: tf.Tensor2D;
   readonly sca?: ScaWeights;
   readonly co?: CoAnnotationConstants;
@@ -141,6 +160,7 @@ export function buildObjective(
     });
   return Object.assign(objective, {
     termNames,
+    couplingPlans: () => prepared.map((c) => couplingPlan(c, eps)),
     dispose: () => prepared.forEach(disposeCoupling),
   });
 }
@@ -332,6 +352,19 @@ function targetsOf(targets: Readonly<Record<string, BatchTargets>>, task: Task):
   if (!t) throw new Error(`objective: no targets for task "${task.name}" (got: ${Object.keys(targets).join(", ") || "none"})`);
   if (t.kind !== task.kind) throw new Error(`objective: targets of task "${task.name}" are ${t.kind}, expected ${task.kind}`);
   return t;
+}
+
+function couplingPlan(c: PreparedCoupling, eps: number): CouplingPlan {
+  const values = (t: tf.Tensor): Float32Array => Float32Array.from(t.dataSync());
+  const sca = c.lambdas.sca <= 0 ? {}
+    : c.categorical ? { scaKind: "categorical" as const, s1: values(c.posterior as tf.Tensor2D) }
+    : (c.sca as ScaWeights).kind === "log"
+      ? { scaKind: "log" as const, s1: values((c.sca as Extract<ScaWeights, { kind: "log" }>).onLog), s2: values((c.sca as Extract<ScaWeights, { kind: "log" }>).onLog1m) }
+      : { scaKind: "linear" as const, s1: values((c.sca as Extract<ScaWeights, { kind: "linear" }>).onProb), s2: values((c.sca as Extract<ScaWeights, { kind: "linear" }>).bias) };
+  return {
+    a: c.a, b: c.b, categorical: c.categorical, lambdas: c.lambdas, dmGradient: c.dmGradient, scaGradient: c.scaGradient,
+    applyTo: c.applyTo, divergence: c.divergence, eps, R: values(c.R), ...sca,
+  };
 }
 
 function disposeCoupling(c: PreparedCoupling): void {

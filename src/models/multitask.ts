@@ -129,9 +129,53 @@ export class MultiTaskModel {
       .map((w) => w.read() as tf.Variable);
   }
 
+  /**
+   * The model as plain dense layers, for an engine other than TensorFlow.js (src/train/torch-engine.ts),
+   * or why it is not one: a backbone, a flattened input or batch normalisation. Variables are listed as
+   * each layer holds them (kernel [in, out], then bias).
+   */
+  denseStructure(): DenseStructure | { readonly unsupported: string } {
+    if (this.backbone) return { unsupported: "the model has a backbone" };
+    if (this.flatten) return { unsupported: "the model's input is not a feature vector" };
+    const trunk: DenseLayerPlan[] = [];
+    for (const layer of this.trunkLayers) {
+      const name = layer.getClassName();
+      if (name === "Dense") trunk.push(densePlan(layer, "linear"));
+      else if (name === "Activation") (trunk.at(-1) as DenseLayerPlan).activation = (layer.getConfig() as { activation: Activation }).activation;
+      else if (name === "Dropout") (trunk.at(-1) as DenseLayerPlan).dropout = (layer.getConfig() as { rate: number }).rate;
+      else return { unsupported: `the trunk has a ${name} layer` };
+    }
+    const heads = this.tasks.map((task, t) => ({
+      task,
+      layers: [...this.headHidden[t], this.heads[t]].map((layer) => densePlan(layer, (layer.getConfig() as { activation: Activation }).activation)),
+    }));
+    return { trunk, heads };
+  }
+
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/** One dense layer (with its activation and the dropout after it) as plain numbers and its variables. */
+export interface DenseLayerPlan {
+  readonly inputs: number;
+  readonly units: number;
+  readonly useBias: boolean;
+  activation: Activation;
+  dropout: number;
+  readonly variables: tf.Variable[];
+}
+
+export interface DenseStructure {
+  readonly trunk: readonly DenseLayerPlan[];
+  readonly heads: readonly { readonly task: Task; readonly layers: readonly DenseLayerPlan[] }[];
+}
+
+function densePlan(layer: tf.layers.Layer, activation: Activation): DenseLayerPlan {
+  const config = layer.getConfig() as { units: number; useBias: boolean };
+  const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+  return { inputs: variables[0].shape[0] as number, units: config.units, useBias: config.useBias, activation, dropout: 0, variables };
 }
 
 function applyLayer(layer: tf.layers.Layer, h: tf.Tensor, training: boolean, rng?: Rng): tf.Tensor {

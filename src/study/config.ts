@@ -78,6 +78,7 @@ export const studyConfigSchema = z.strictObject({
       patience: z.number().int().nonnegative().default(10),
       monitor: z.string().default("mean").describe('checkpoint selection and early stopping: "mean" (mean over the model\'s tasks of each task\'s primary validation metric: the study protocol), "loss" (summed validation loss) or a task name'),
       stepsPerEpoch: z.number().int().positive().optional(),
+      engine: z.enum(["tfjs", "torch"]).optional().describe('what runs the training steps: "tfjs" (default: the TensorFlow.js backend) or "torch" (the optional native engine on libtorch, Node only; MLPs on feature vectors with equal task weights, other runs stay on tfjs)'),
     })
     .default({ epochs: 40, batchSize: 32, learningRate: 3e-3, weightDecay: 1e-4, sampler: "quota", patience: 10, monitor: "mean" }),
   coupling: z

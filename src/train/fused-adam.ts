@@ -71,3 +71,47 @@ function assignValues(variable: tf.Variable, values: Float32Array): void {
 export function fusedAdam(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon?: number): FusedAdamOptimizer {
   return new FusedAdamOptimizer(learningRate, beta1, beta2, epsilon);
 }
+
+/** Adam's state as plain arrays: per variable (in the order of `variables`) its moments, and the bias-correction powers. */
+export interface AdamArrays {
+  readonly m: Float32Array[];
+  readonly v: Float32Array[];
+  readonly accBeta1: number;
+  readonly accBeta2: number;
+  readonly iterations: number;
+}
+
+/**
+ * Reads the optimizer's moments for `variables` (the list its updates were given, in that order): zeros
+ * for a variable it has not updated yet, as its first update would start from.
+ */
+export function readAdamState(optimizer: FusedAdamOptimizer, variables: readonly tf.Variable[]): AdamArrays {
+  const self = optimizer as unknown as AdamState & { iterations: number };
+  const moment = (list: AdamState["accumulatedFirstMoment"], i: number): Float32Array =>
+    list[i] ? Float32Array.from(list[i].variable.dataSync()) : new Float32Array(variables[i].size);
+  return {
+    m: variables.map((_, i) => moment(self.accumulatedFirstMoment, i)),
+    v: variables.map((_, i) => moment(self.accumulatedSecondMoment, i)),
+    accBeta1: self.accBeta1.dataSync()[0],
+    accBeta2: self.accBeta2.dataSync()[0],
+    iterations: self.iterations,
+  };
+}
+
+/** Writes {@link readAdamState}'s arrays back, so that tfjs's getWeights (and a checkpoint) hold them. */
+export function writeAdamState(optimizer: FusedAdamOptimizer, variables: readonly tf.Variable[], state: AdamArrays): void {
+  const self = optimizer as unknown as AdamState & { iterations_: number };
+  variables.forEach((variable, i) => {
+    const set = (list: AdamState["accumulatedFirstMoment"], suffix: string, values: Float32Array): void => {
+      list[i] ??= { originalName: `${variable.name}/${suffix}`, variable: tf.tidy(() => tf.zerosLike(variable).variable(false)) };
+      assignValues(list[i].variable, values);
+    };
+    set(self.accumulatedFirstMoment, "m", state.m[i]);
+    set(self.accumulatedSecondMoment, "v", state.v[i]);
+  });
+  tf.tidy(() => {
+    self.accBeta1.assign(tf.scalar(state.accBeta1));
+    self.accBeta2.assign(tf.scalar(state.accBeta2));
+  });
+  self.iterations_ = state.iterations;
+}

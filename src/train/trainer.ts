@@ -2,7 +2,7 @@ import * as tf from "../engine/tf.js";
 import type { Source } from "../data/types.js";
 import type { Batch } from "../data/batch.js";
 import { makeBatch, disposeBatch } from "../data/batching.js";
-import { SourceSampler, type SamplingPolicy } from "../data/samplers.js";
+import { SourceSampler, type SamplePick, type SamplingPolicy } from "../data/samplers.js";
 import { Rng } from "../engine/random.js";
 import type { MultiTaskModel } from "../models/multitask.js";
 import type { EpochRecord } from "./records.js";
@@ -11,7 +11,7 @@ import { ensureWasmFixes } from "../engine/backend.js";
 import type { GradientWeighting, LossWeighting, Weighting, WeightingState } from "../weighting/types.js";
 import { saveCheckpoint, loadCheckpoint, quarantineFile, CorruptCheckpointError, type NamedTensor } from "./checkpoint.js";
 import { metricsFromProbabilities, predictSource, primaryValues, supervisedLossFromProbabilities } from "./evaluate.js";
-import { fusedAdam } from "./fused-adam.js";
+import { fusedAdam, type FusedAdamOptimizer } from "./fused-adam.js";
 
 /** The training objective: named scalar terms and their weighted total, from logits and batch targets. */
 export type Objective = (
@@ -46,7 +46,16 @@ export interface TrainOptions {
   readonly resume?: boolean;
   /** Where `checkpoint` is written: files by default; memoryStorage() or indexedDbStorage() in a browser. */
   readonly storage?: Storage;
+  /**
+   * What runs the training steps: "tfjs" (default, the selected TensorFlow.js backend) or "torch", the
+   * optional native engine on libtorch (Node only, built at install where libtorch-dev is present). It
+   * trains MLP models on feature vectors with equal task weights and DM/SCA coupling; other runs use
+   * tfjs and say why in TrainResult.engineNote. Same objective and Adam; not bit-identical to tfjs.
+   */
+  readonly engine?: TrainEngine;
 }
+
+export type TrainEngine = "tfjs" | "torch";
 
 export const defaultTrainOptions = {
   epochs: 30,
@@ -59,7 +68,7 @@ export const defaultTrainOptions = {
 };
 
 export type TrainEvent =
-  | { readonly type: "start"; readonly epochs: number; readonly stepsPerEpoch: number; readonly resumedAtEpoch: number }
+  | { readonly type: "start"; readonly epochs: number; readonly stepsPerEpoch: number; readonly resumedAtEpoch: number; readonly engine: TrainEngine; readonly engineNote?: string }
   | { readonly type: "step"; readonly epoch: number; readonly step: number; readonly stepsPerEpoch: number }
   | { readonly type: "epoch"; readonly record: EpochRecord; readonly improved: boolean }
   | { readonly type: "checkpoint"; readonly path: string; readonly epoch: number }
@@ -74,6 +83,9 @@ export interface TrainResult {
   readonly bestValue: number | null;
   readonly epochs: number;
   readonly stoppedEarly: boolean;
+  /** What ran the steps, and why a run that asked for "torch" ran on tfjs. */
+  readonly engine: TrainEngine;
+  readonly engineNote?: string;
 }
 
 export interface TrainArgs {
@@ -139,12 +151,17 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
     sampler = SourceSampler.restore(restored.sampler);
     best = restored.best;
   }
-  args.onEvent?.({ type: "start", epochs: opts.epochs, stepsPerEpoch: sampler.stepsPerEpoch, resumedAtEpoch: loop.epoch });
+  const native = opts.engine === "torch" ? await openTorchEngine(args, opts, optimizer) : {};
+  const engine: TrainEngine = native.engine ? "torch" : "tfjs";
+  const note = native.note === undefined ? {} : { engineNote: native.note };
+  args.onEvent?.({ type: "start", epochs: opts.epochs, stepsPerEpoch: sampler.stepsPerEpoch, resumedAtEpoch: loop.epoch, engine, ...note });
 
   try {
     while (loop.epoch < opts.epochs && !loop.stoppedEarly) {
       const started = Date.now();
-      const losses = await runEpoch(args, optimizer, sampler, dropoutRng, opts, loop.epoch);
+      const losses = native.engine
+        ? runTorchEpoch(args, native.engine, optimizer, sampler, dropoutRng, loop.epoch)
+        : await runEpoch(args, optimizer, sampler, dropoutRng, opts, loop.epoch);
       loop.epoch++;
       assertFiniteLosses(losses, loop.epoch);
       const checked = args.validation ? await validate(model, args.validation) : { metrics: {}, loss: null };
@@ -176,7 +193,56 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
     bestValue: loop.bestValue,
     epochs: loop.epoch,
     stoppedEarly: loop.stoppedEarly,
+    engine,
+    ...note,
   };
+}
+
+/** What the trainer uses of the native engine (src/train/torch-engine.ts, loaded only when asked for). */
+interface TorchEngine {
+  stepOnPicks(picks: readonly SamplePick[], seed: number): Record<string, number>;
+  save(optimizer: FusedAdamOptimizer): void;
+}
+
+/**
+ * The native engine for this run (its weights and Adam state loaded from the model and optimizer), or
+ * why the run stays on tfjs. A missing addon is an error: the caller asked for it by name.
+ */
+async function openTorchEngine(
+  args: TrainArgs,
+  opts: typeof defaultTrainOptions & TrainOptions,
+  optimizer: FusedAdamOptimizer,
+): Promise<{ engine?: TorchEngine; note?: string }> {
+  // Computed, so that bundlers for the browser (no native addons there) do not follow it.
+  const module = `./torch-engine${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`;
+  const torch = (await import(/* @vite-ignore */ module)) as typeof import("./torch-engine.js");
+  torch.loadTorchAddon();
+  const reason = torch.torchUnsupported(args.model, args.objective, args.weighting !== undefined);
+  if (reason) return { note: `ran on TensorFlow.js: ${reason}` };
+  const engine = new torch.TorchEngine({ model: args.model, objective: args.objective, learningRate: opts.learningRate, weightDecay: opts.weightDecay });
+  engine.load(optimizer);
+  engine.bindSources(args.sources);
+  return { engine };
+}
+
+/** runEpoch on the native engine: batches as typed arrays, one call per step; the model and optimizer are updated at the end. */
+function runTorchEpoch(
+  args: TrainArgs,
+  engine: TorchEngine,
+  optimizer: FusedAdamOptimizer,
+  sampler: SourceSampler,
+  rng: Rng,
+  epoch: number,
+): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (let step = 0; step < sampler.stepsPerEpoch; step++) {
+    const terms = engine.stepOnPicks(sampler.next(), rng.seed());
+    for (const [name, value] of Object.entries(terms)) sums[name] = (sums[name] ?? 0) + value;
+    args.onEvent?.({ type: "step", epoch: epoch + 1, step: step + 1, stepsPerEpoch: sampler.stepsPerEpoch });
+  }
+  engine.save(optimizer);
+  const steps = Math.max(sampler.stepsPerEpoch, 1);
+  return Object.fromEntries(Object.entries(sums).map(([name, sum]) => [name, sum / steps]));
 }
 
 async function runEpoch(
