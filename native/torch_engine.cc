@@ -24,17 +24,25 @@ namespace {
 enum class Act { Linear, Relu, Elu, Selu, Tanh, Sigmoid };
 enum class Path { Both, Matched, Implied };
 
-struct Dense {
-  torch::Tensor kernel;  // [in, out], tfjs's layout
+// One layer of the shared chain (backbone, then trunk) or of a head, with its variables in tfjs's layout.
+enum class Kind { Dense, Conv, BatchNorm, Activation, MaxPool, AvgPool, GlobalAvgPool, Flatten, Dropout };
+
+struct Layer {
+  Kind kind = Kind::Dense;
+  torch::Tensor kernel;  // Dense [in, out]; Conv [kh, kw, in, out] (tfjs's layouts, so weights copy as they are)
   torch::Tensor bias;    // [out] or undefined
-  Act act = Act::Linear;
-  double dropout = 0;    // rate after the activation (trunk layers only)
+  torch::Tensor gamma, beta, movingMean, movingVariance;  // BatchNorm, per channel
+  Act act = Act::Linear;  // Dense, Conv, Activation
+  double reluMax = 0;     // Activation "relu" with a ceiling (tf.layers.reLU's maxValue), 0 = none
+  double rate = 0;        // Dropout
+  std::vector<int64_t> window, strides, padding;  // Conv, pools
+  double momentum = 0.99, epsilon = 1e-3;         // BatchNorm
 };
 
 struct Head {
   bool multiclass = true;
   int size = 0;
-  std::vector<Dense> layers;  // hidden layers, then the output layer (linear)
+  std::vector<Layer> layers;  // hidden layers, then the output layer (linear)
 };
 
 struct Coupling {
@@ -51,11 +59,13 @@ struct Coupling {
 };
 
 struct Engine {
-  std::vector<Dense> trunk;
+  std::vector<Layer> shared;  // backbone and trunk
   std::vector<Head> heads;
   std::vector<Coupling> couplings;
-  std::vector<torch::Tensor> params;  // trainable order, as the JS side lists them
+  std::vector<int64_t> inputShape;    // per sample: [d] or [height, width, channels]
+  std::vector<torch::Tensor> params;  // trainable, in the order the JS side lists them
   std::vector<bool> decayed;
+  std::vector<torch::Tensor> buffers;  // batch norm's moving statistics, same order
   std::vector<torch::Tensor> m, v;
   double eps = 1e-7;
   float lr = 1e-3f, beta1 = 0.9f, beta2 = 0.999f, adamEps = 1e-7f;
@@ -182,15 +192,60 @@ Path path(const std::string& name) {
   throw JsError("distmatch native: unknown gradient path " + name);
 }
 
-Dense dense(napi_env env, napi_value spec) {
-  Dense d;
-  const int64_t in = static_cast<int64_t>(numProp(env, spec, "inputs"));
-  const int64_t out = static_cast<int64_t>(numProp(env, spec, "units"));
-  d.kernel = torch::zeros({in, out}, torch::kFloat32).requires_grad_(true);
-  if (boolProp(env, spec, "useBias")) d.bias = torch::zeros({out}, torch::kFloat32).requires_grad_(true);
-  d.act = activation(strProp(env, spec, "activation"));
-  d.dropout = numProp(env, spec, "dropout");
-  return d;
+std::vector<int64_t> intList(napi_env env, napi_value obj, const char* name) {
+  napi_value arr = prop(env, obj, name);
+  std::vector<int64_t> out;
+  for (uint32_t i = 0; i < length(env, arr); i++) out.push_back(static_cast<int64_t>(num(env, at(env, arr, i), name)));
+  return out;
+}
+
+torch::Tensor trainable(std::vector<int64_t> shape) { return torch::zeros(shape, torch::kFloat32).requires_grad_(true); }
+
+Layer layer(napi_env env, napi_value spec) {
+  Layer l;
+  const std::string kind = strProp(env, spec, "kind");
+  if (kind == "dense") {
+    l.kind = Kind::Dense;
+    l.kernel = trainable({static_cast<int64_t>(numProp(env, spec, "inputs")), static_cast<int64_t>(numProp(env, spec, "units"))});
+    if (boolProp(env, spec, "useBias")) l.bias = trainable({static_cast<int64_t>(numProp(env, spec, "units"))});
+    l.act = activation(strProp(env, spec, "activation"));
+  } else if (kind == "conv") {
+    l.kind = Kind::Conv;
+    l.window = intList(env, spec, "window");
+    l.strides = intList(env, spec, "strides");
+    l.padding = intList(env, spec, "padding");
+    const int64_t in = static_cast<int64_t>(numProp(env, spec, "inputs")), out = static_cast<int64_t>(numProp(env, spec, "filters"));
+    l.kernel = trainable({l.window[0], l.window[1], in, out});
+    if (boolProp(env, spec, "useBias")) l.bias = trainable({out});
+    l.act = activation(strProp(env, spec, "activation"));
+  } else if (kind == "batchnorm") {
+    l.kind = Kind::BatchNorm;
+    const int64_t c = static_cast<int64_t>(numProp(env, spec, "channels"));
+    l.gamma = trainable({c});
+    l.beta = trainable({c});
+    l.movingMean = torch::zeros({c}, torch::kFloat32);
+    l.movingVariance = torch::ones({c}, torch::kFloat32);
+    l.momentum = numProp(env, spec, "momentum");
+    l.epsilon = numProp(env, spec, "epsilon");
+  } else if (kind == "activation") {
+    l.kind = Kind::Activation;
+    l.act = activation(strProp(env, spec, "activation"));
+    l.reluMax = numProp(env, spec, "reluMax");
+  } else if (kind == "maxpool" || kind == "avgpool") {
+    l.kind = kind == "maxpool" ? Kind::MaxPool : Kind::AvgPool;
+    l.window = intList(env, spec, "window");
+    l.strides = intList(env, spec, "strides");
+  } else if (kind == "gap") {
+    l.kind = Kind::GlobalAvgPool;
+  } else if (kind == "flatten") {
+    l.kind = Kind::Flatten;
+  } else if (kind == "dropout") {
+    l.kind = Kind::Dropout;
+    l.rate = numProp(env, spec, "rate");
+  } else {
+    throw JsError("distmatch native: unknown layer kind " + kind);
+  }
+  return l;
 }
 
 // ---------------------------------------------------------------- the step
@@ -206,24 +261,61 @@ torch::Tensor activate(const torch::Tensor& h, Act act) {
   }
 }
 
-torch::Tensor applyDense(const Dense& d, const torch::Tensor& h, bool training, at::Generator* gen) {
-  torch::Tensor out = d.bias.defined() ? torch::addmm(d.bias, h, d.kernel) : torch::mm(h, d.kernel);
-  out = activate(out, d.act);
-  if (training && d.dropout > 0 && gen) {
-    const double keep = 1 - d.dropout;
-    torch::Tensor mask = torch::empty_like(out).bernoulli_(keep, *gen);
-    out = out * mask * (1 / keep);
-  }
+torch::Tensor dropout(const torch::Tensor& h, double rate, at::Generator* gen) {
+  const double keep = 1 - rate;
+  torch::Tensor mask = torch::empty_like(h).bernoulli_(keep, *gen);
+  return h * mask * (1 / keep);
+}
+
+// Batch norm over every axis but the channels (axis 1 in NCHW and in [B, F]); in training, with the
+// batch's mean and biased variance, and the moving statistics updated as tfjs does.
+torch::Tensor batchNorm(Layer& l, const torch::Tensor& h, bool training) {
+  if (!training) return torch::batch_norm(h, l.gamma, l.beta, l.movingMean, l.movingVariance, false, 0, l.epsilon, false);
+  torch::Tensor out = torch::batch_norm(h, l.gamma, l.beta, {}, {}, true, 0, l.epsilon, false);
+  torch::NoGradGuard guard;
+  std::vector<int64_t> axes{0};
+  for (int64_t d = 2; d < h.dim(); d++) axes.push_back(d);
+  torch::Tensor x = h.detach();
+  const double decay = 1 - l.momentum;
+  l.movingMean.sub_((l.movingMean - x.mean(axes)) * decay);
+  l.movingVariance.sub_((l.movingVariance - x.var(axes, false)) * decay);
   return out;
 }
 
+torch::Tensor apply(Layer& l, const torch::Tensor& h, bool training, at::Generator* gen) {
+  switch (l.kind) {
+    case Kind::Dense:
+      return activate(l.bias.defined() ? torch::addmm(l.bias, h, l.kernel) : torch::mm(h, l.kernel), l.act);
+    case Kind::Conv:
+      return activate(torch::conv2d(h, l.kernel.permute({3, 2, 0, 1}), l.bias.defined() ? l.bias : torch::Tensor(), l.strides, l.padding), l.act);
+    case Kind::BatchNorm:
+      return batchNorm(l, h, training);
+    case Kind::Activation:
+      return l.reluMax > 0 ? torch::clamp(h, 0, l.reluMax) : activate(h, l.act);
+    case Kind::MaxPool:
+      return torch::max_pool2d(h, l.window, l.strides);
+    case Kind::AvgPool:
+      return torch::avg_pool2d(h, l.window, l.strides);
+    case Kind::GlobalAvgPool:
+      return h.mean({2, 3});
+    case Kind::Flatten:
+      // tfjs flattens NHWC: channels last.
+      return h.dim() == 4 ? h.permute({0, 2, 3, 1}).reshape({h.size(0), -1}) : h.reshape({h.size(0), -1});
+    case Kind::Dropout:
+      return training && l.rate > 0 && gen ? dropout(h, l.rate, gen) : h;
+  }
+  return h;
+}
+
+// Logits per head. Image inputs arrive as NHWC rows and run NCHW (libtorch's convolution layout).
 std::vector<torch::Tensor> forward(Engine& e, const torch::Tensor& x, bool training, at::Generator* gen) {
   torch::Tensor h = x;
-  for (const Dense& d : e.trunk) h = applyDense(d, h, training, gen);
+  if (e.inputShape.size() == 3) h = x.view({x.size(0), e.inputShape[0], e.inputShape[1], e.inputShape[2]}).permute({0, 3, 1, 2}).contiguous();
+  for (Layer& l : e.shared) h = apply(l, h, training, gen);
   std::vector<torch::Tensor> logits;
-  for (const Head& head : e.heads) {
+  for (Head& head : e.heads) {
     torch::Tensor z = h;
-    for (const Dense& d : head.layers) z = applyDense(d, z, training, gen);
+    for (Layer& l : head.layers) z = apply(l, z, training, gen);
     logits.push_back(z);
   }
   return logits;
@@ -398,17 +490,19 @@ void finalize(napi_env env, void* data, void*) {
   delete e;
 }
 
+// Variables in the order the JS side lists them: per layer kernel, bias (Dense, Conv), gamma, beta (BatchNorm).
 void collectParams(Engine& e) {
-  auto add = [&](Dense& d) {
-    e.params.push_back(d.kernel);
-    e.decayed.push_back(true);
-    if (d.bias.defined()) {
-      e.params.push_back(d.bias);
-      e.decayed.push_back(false);
+  auto add = [&](Layer& l) {
+    for (torch::Tensor* t : {&l.kernel, &l.bias, &l.gamma, &l.beta}) {
+      if (t->defined()) e.params.push_back(*t);
+    }
+    if (l.kind == Kind::BatchNorm) {
+      e.buffers.push_back(l.movingMean);
+      e.buffers.push_back(l.movingVariance);
     }
   };
-  for (Dense& d : e.trunk) add(d);
-  for (Head& h : e.heads) for (Dense& d : h.layers) add(d);
+  for (Layer& l : e.shared) add(l);
+  for (Head& h : e.heads) for (Layer& l : h.layers) add(l);
   for (const torch::Tensor& p : e.params) {
     e.m.push_back(torch::zeros_like(p).detach());
     e.v.push_back(torch::zeros_like(p).detach());
@@ -446,14 +540,19 @@ Coupling coupling(napi_env env, napi_value spec, const Engine& e) {
   return c;
 }
 
-// create(spec) -> handle. spec: { inputDim, threads, eps, adam: {learningRate, beta1, beta2, epsilon},
-// weightDecay, trunk: Dense[], heads: { multiclass, size, layers: Dense[] }[], couplings: Coupling[] }.
+// create(spec) -> handle. spec: { inputShape, threads, eps, adam: {learningRate, beta1, beta2, epsilon},
+// weightDecay, decayed: boolean[] (per variable), shared: Layer[], heads: { multiclass, size, layers:
+// Layer[] }[], couplings: Coupling[] }; a Layer is { kind: "dense" | "conv" | "batchnorm" | "activation" |
+// "maxpool" | "avgpool" | "gap" | "flatten" | "dropout", ... } with the fields layer() reads.
 napi_value create(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value spec;
   check(env, napi_get_cb_info(env, info, &argc, &spec, nullptr, nullptr), "arguments");
   auto e = std::make_unique<Engine>();
-  e->inputDim = static_cast<int>(numProp(env, spec, "inputDim"));
+  e->inputShape = intList(env, spec, "inputShape");
+  int64_t inputDim = 1;
+  for (int64_t d : e->inputShape) inputDim *= d;
+  e->inputDim = static_cast<int>(inputDim);
   setThreads(static_cast<int>(numProp(env, spec, "threads")));
   e->eps = numProp(env, spec, "eps");
   napi_value adamSpec = prop(env, spec, "adam");
@@ -464,8 +563,8 @@ napi_value create(napi_env env, napi_callback_info info) {
   e->accBeta1 = e->beta1;
   e->accBeta2 = e->beta2;
   e->weightDecay = static_cast<float>(numProp(env, spec, "weightDecay"));
-  napi_value trunk = prop(env, spec, "trunk");
-  for (uint32_t i = 0; i < length(env, trunk); i++) e->trunk.push_back(dense(env, at(env, trunk, i)));
+  napi_value shared = prop(env, spec, "shared");
+  for (uint32_t i = 0; i < length(env, shared); i++) e->shared.push_back(layer(env, at(env, shared, i)));
   napi_value heads = prop(env, spec, "heads");
   for (uint32_t i = 0; i < length(env, heads); i++) {
     napi_value h = at(env, heads, i);
@@ -473,12 +572,19 @@ napi_value create(napi_env env, napi_callback_info info) {
     head.multiclass = boolProp(env, h, "multiclass");
     head.size = static_cast<int>(numProp(env, h, "size"));
     napi_value layers = prop(env, h, "layers");
-    for (uint32_t j = 0; j < length(env, layers); j++) head.layers.push_back(dense(env, at(env, layers, j)));
+    for (uint32_t j = 0; j < length(env, layers); j++) head.layers.push_back(layer(env, at(env, layers, j)));
     e->heads.push_back(std::move(head));
   }
   napi_value couplings = prop(env, spec, "couplings");
   for (uint32_t i = 0; i < length(env, couplings); i++) e->couplings.push_back(coupling(env, at(env, couplings, i), *e));
   collectParams(*e);
+  napi_value decayed = prop(env, spec, "decayed");
+  if (length(env, decayed) != e->params.size()) throw JsError("distmatch native: decayed has " + std::to_string(length(env, decayed)) + " flags, expected one per variable (" + std::to_string(e->params.size()) + ")");
+  for (uint32_t i = 0; i < e->params.size(); i++) {
+    bool flag;
+    check(env, napi_get_value_bool(env, at(env, decayed, i), &flag), "decayed");
+    e->decayed.push_back(flag);
+  }
   napi_value handle;
   check(env, napi_create_external(env, e.get(), finalize, nullptr, &handle), "external");
   e.release();
@@ -504,6 +610,7 @@ napi_value setState(napi_env env, napi_callback_info info) {
     }
   };
   load("weights", e.params);
+  load("buffers", e.buffers);
   load("m", e.m);
   load("v", e.v);
   e.accBeta1 = static_cast<float>(numProp(env, args[1], "accBeta1"));
@@ -530,6 +637,7 @@ napi_value getState(napi_env env, napi_callback_info info) {
   napi_value out, a1, a2;
   check(env, napi_create_object(env, &out), "object");
   check(env, napi_set_named_property(env, out, "weights", list(env, e.params)), "weights");
+  check(env, napi_set_named_property(env, out, "buffers", list(env, e.buffers)), "buffers");
   check(env, napi_set_named_property(env, out, "m", list(env, e.m)), "m");
   check(env, napi_set_named_property(env, out, "v", list(env, e.v)), "v");
   check(env, napi_create_double(env, e.accBeta1, &a1), "accBeta1");

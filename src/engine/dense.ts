@@ -18,18 +18,25 @@ export function denseOnConstantInput(layer: tf.layers.Layer, x: tf.Tensor): tf.T
   if (!layer.trainable || weights.length !== (config.useBias === false ? 1 : 2)) return null;
   const [kernel, bias] = weights;
   const input = x as tf.Tensor2D;
+  // The input is saved for the backward pass: a frozen backbone's output is an intermediate tensor,
+  // which the forward pass's scope would otherwise dispose before the gradient is taken.
   if (bias === undefined) {
     const withoutBias = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const k = args[0] as tf.Tensor2D;
-      return { value: tf.fused.matMul({ a: input, b: k, activation: "linear" }), gradFunc: (dy: tf.Tensor) => [kernelGradient(input, dy)] };
+      const [k, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+      save([input]);
+      return {
+        value: tf.fused.matMul({ a: input, b: k, activation: "linear" }),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [kernelGradient(saved[0] as tf.Tensor2D, dy)],
+      };
     });
     return withoutBias(kernel);
   }
   const withBias = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [k, b] = args as [tf.Tensor2D, tf.Tensor];
+    const [k, b, save] = args as [tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
+    save([input]);
     return {
       value: tf.fused.matMul({ a: input, b: k, bias: b, activation: "linear" }),
-      gradFunc: (dy: tf.Tensor) => [kernelGradient(input, dy), biasGradient(dy, b)],
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [kernelGradient(saved[0] as tf.Tensor2D, dy), biasGradient(dy, b)],
     };
   });
   return withBias(kernel, bias);

@@ -130,26 +130,32 @@ export class MultiTaskModel {
   }
 
   /**
-   * The model as plain dense layers, for an engine other than TensorFlow.js (src/train/torch-engine.ts),
-   * or why it is not one: a backbone, a flattened input or batch normalisation. Variables are listed as
-   * each layer holds them (kernel [in, out], then bias).
+   * The model as a plain chain of layers, for an engine other than TensorFlow.js
+   * (src/train/torch-engine.ts), or why it is not one (a layer type or arrangement that engine lacks).
+   * Variables are listed as each layer holds them.
    */
-  denseStructure(): DenseStructure | { readonly unsupported: string } {
-    if (this.backbone) return { unsupported: "the model has a backbone" };
-    if (this.flatten) return { unsupported: "the model's input is not a feature vector" };
-    const trunk: DenseLayerPlan[] = [];
-    for (const layer of this.trunkLayers) {
-      const name = layer.getClassName();
-      if (name === "Dense") trunk.push(densePlan(layer, "linear"));
-      else if (name === "Activation") (trunk.at(-1) as DenseLayerPlan).activation = (layer.getConfig() as { activation: Activation }).activation;
-      else if (name === "Dropout") (trunk.at(-1) as DenseLayerPlan).dropout = (layer.getConfig() as { rate: number }).rate;
-      else return { unsupported: `the trunk has a ${name} layer` };
+  layerStructure(): LayerStructure | { readonly unsupported: string } {
+    const shared: LayerPlan[] = [];
+    if (this.backbone) {
+      if (!this.backbone.trainable) return { unsupported: "the backbone is frozen (precompute its features instead)" };
+      const chain = sequentialLayers(this.backbone);
+      if (typeof chain === "string") return { unsupported: chain };
+      shared.push(...chain);
     }
-    const heads = this.tasks.map((task, t) => ({
-      task,
-      layers: [...this.headHidden[t], this.heads[t]].map((layer) => densePlan(layer, (layer.getConfig() as { activation: Activation }).activation)),
-    }));
-    return { trunk, heads };
+    if (this.flatten) shared.push({ kind: "flatten", variables: [], buffers: [] });
+    for (const layer of this.trunkLayers) {
+      const plan = layerPlan(layer);
+      if (typeof plan === "string") return { unsupported: plan };
+      shared.push(plan);
+    }
+    const heads = [];
+    for (const [t, task] of this.tasks.entries()) {
+      const layers = [...this.headHidden[t], this.heads[t]].map(layerPlan);
+      const bad = layers.find((l): l is string => typeof l === "string");
+      if (bad) return { unsupported: bad };
+      heads.push({ task, layers: layers as LayerPlan[] });
+    }
+    return { inputShape: this.model.inputs[0].shape.slice(1) as number[], shared, heads };
   }
 
   dispose(): void {
@@ -157,25 +163,93 @@ export class MultiTaskModel {
   }
 }
 
-/** One dense layer (with its activation and the dropout after it) as plain numbers and its variables. */
-export interface DenseLayerPlan {
-  readonly inputs: number;
-  readonly units: number;
-  readonly useBias: boolean;
-  activation: Activation;
-  dropout: number;
-  readonly variables: tf.Variable[];
+/** One layer as plain settings and its variables (trainable) and buffers (batch norm's moving statistics). */
+export type LayerPlan = { readonly variables: tf.Variable[]; readonly buffers: tf.Variable[] } & (
+  | { readonly kind: "dense"; readonly inputs: number; readonly units: number; readonly useBias: boolean; readonly activation: string }
+  | {
+      readonly kind: "conv"; readonly inputs: number; readonly filters: number; readonly window: number[]; readonly strides: number[];
+      readonly padding: number[]; readonly useBias: boolean; readonly activation: string;
+    }
+  | { readonly kind: "batchnorm"; readonly channels: number; readonly momentum: number; readonly epsilon: number }
+  | { readonly kind: "activation"; readonly activation: string; readonly reluMax: number }
+  | { readonly kind: "maxpool" | "avgpool"; readonly window: number[]; readonly strides: number[] }
+  | { readonly kind: "gap" | "flatten" }
+  | { readonly kind: "dropout"; readonly rate: number }
+);
+
+export interface LayerStructure {
+  /** Per sample: [features] or [height, width, channels]. */
+  readonly inputShape: readonly number[];
+  /** Backbone, then trunk. */
+  readonly shared: readonly LayerPlan[];
+  readonly heads: readonly { readonly task: Task; readonly layers: readonly LayerPlan[] }[];
 }
 
-export interface DenseStructure {
-  readonly trunk: readonly DenseLayerPlan[];
-  readonly heads: readonly { readonly task: Task; readonly layers: readonly DenseLayerPlan[] }[];
+const ACTIVATIONS = new Set(["relu", "elu", "selu", "tanh", "sigmoid", "linear"]);
+
+/** A backbone's layers when they form one chain from its input to its output, else why not. */
+function sequentialLayers(backbone: tf.LayersModel): LayerPlan[] | string {
+  const layers = backbone.layers.filter((l) => l.getClassName() !== "InputLayer");
+  const plans: LayerPlan[] = [];
+  let previous: tf.layers.Layer | undefined = backbone.layers.find((l) => l.getClassName() === "InputLayer");
+  for (const layer of layers) {
+    const inbound = layer.inboundNodes.flatMap((node) => node.inboundLayers);
+    if (inbound.length !== 1 || (previous && inbound[0] !== previous)) return `the backbone is not a chain of layers (at "${layer.name}")`;
+    const plan = layerPlan(layer);
+    if (typeof plan === "string") return plan;
+    plans.push(plan);
+    previous = layer;
+  }
+  return plans;
 }
 
-function densePlan(layer: tf.layers.Layer, activation: Activation): DenseLayerPlan {
-  const config = layer.getConfig() as { units: number; useBias: boolean };
+/** One tfjs layer as a plan, or why the other engine cannot run it. */
+function layerPlan(layer: tf.layers.Layer): LayerPlan | string {
+  const type = layer.getClassName();
+  const config = layer.getConfig() as Record<string, unknown>;
   const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
-  return { inputs: variables[0].shape[0] as number, units: config.units, useBias: config.useBias, activation, dropout: 0, variables };
+  const buffers = layer.nonTrainableWeights.map((w) => w.read() as tf.Variable);
+  const activation = String(config.activation ?? "linear");
+  const base = { variables, buffers };
+  if (!layer.trainable && variables.length + buffers.length > 0) return `layer "${layer.name}" is frozen`;
+  if ((type === "Dense" || type === "Conv2D" || type === "Activation") && !ACTIVATIONS.has(activation)) return `layer "${layer.name}" has activation "${activation}"`;
+  switch (type) {
+    case "Dense":
+      return { ...base, kind: "dense", inputs: variables[0].shape[0] as number, units: config.units as number, useBias: config.useBias as boolean, activation };
+    case "Conv2D": {
+      const kernel = variables[0].shape as number[];
+      const strides = config.strides as number[];
+      const dilation = config.dilationRate as number[] | number;
+      if ([dilation].flat().some((d) => d !== 1)) return `layer "${layer.name}" is a dilated convolution`;
+      if (config.dataFormat !== "channelsLast") return `layer "${layer.name}" is not channels-last`;
+      const same = config.padding === "same";
+      if (same && (strides.some((x) => x !== 1) || kernel.slice(0, 2).some((k) => k % 2 === 0))) return `layer "${layer.name}" has "same" padding with a stride or an even kernel`;
+      const padding = same ? kernel.slice(0, 2).map((k) => (k - 1) / 2) : [0, 0];
+      return { ...base, kind: "conv", inputs: kernel[2], filters: kernel[3], window: kernel.slice(0, 2), strides, padding, useBias: config.useBias as boolean, activation };
+    }
+    case "BatchNormalization": {
+      const axis = config.axis as number;
+      if (!(config.center && config.scale)) return `layer "${layer.name}" is a batch norm without centre or scale`;
+      if (axis !== -1 && axis !== (layer.inputSpec?.[0]?.ndim ?? (layer.input as tf.SymbolicTensor).shape.length) - 1) return `layer "${layer.name}" normalises axis ${axis}, not the channels`;
+      return { ...base, kind: "batchnorm", channels: variables[0].shape[0] as number, momentum: config.momentum as number, epsilon: config.epsilon as number };
+    }
+    case "Activation":
+      return { ...base, kind: "activation", activation, reluMax: 0 };
+    case "ReLU":
+      return { ...base, kind: "activation", activation: "relu", reluMax: (config.maxValue as number | null) ?? 0 };
+    case "MaxPooling2D":
+    case "AveragePooling2D":
+      if (config.padding !== "valid" || config.dataFormat !== "channelsLast") return `layer "${layer.name}" pools with "same" padding or channels first`;
+      return { ...base, kind: type === "MaxPooling2D" ? "maxpool" : "avgpool", window: config.poolSize as number[], strides: config.strides as number[] };
+    case "GlobalAveragePooling2D":
+      return config.dataFormat === "channelsLast" ? { ...base, kind: "gap" } : `layer "${layer.name}" is channels first`;
+    case "Flatten":
+      return { ...base, kind: "flatten" };
+    case "Dropout":
+      return { ...base, kind: "dropout", rate: config.rate as number };
+    default:
+      return `the model has a ${type} layer`;
+  }
 }
 
 function applyLayer(layer: tf.layers.Layer, h: tf.Tensor, training: boolean, rng?: Rng): tf.Tensor {

@@ -6,13 +6,14 @@ import { gatherTargets, type BatchArrays } from "../data/batching.js";
 import type { SamplePick } from "../data/samplers.js";
 import { inputSize, type Source } from "../data/types.js";
 import type { CouplingPlan } from "../coupling/objective.js";
-import type { DenseLayerPlan, MultiTaskModel } from "../models/multitask.js";
+import type { LayerPlan, MultiTaskModel } from "../models/multitask.js";
 import { headSize } from "../tasks/types.js";
 import { readAdamState, writeAdamState, type FusedAdamOptimizer } from "./fused-adam.js";
 
 /*
  * The optional native engine (native/torch_engine.cc on libtorch): one call per training step runs the
- * forward pass, the objective, the backward pass and Adam for an MLP MultiTaskModel. Node only; the
+ * forward pass, the objective, the backward pass and Adam for a MultiTaskModel whose backbone (if any) is
+ * a chain of dense, convolution, batch-norm, pooling, activation and dropout layers. Node only; the
  * trainer imports this module only when `engine: "torch"` is asked for. Weights and Adam's moments
  * live in the engine during an epoch and are copied into the TensorFlow.js model and optimizer after
  * it, so validation, checkpoints, early stopping and saved models are the TensorFlow.js path's own.
@@ -23,6 +24,7 @@ export const ADDON_PATH = fileURLToPath(new URL("../../native/build/distmatch_to
 
 interface NativeState {
   readonly weights: Float32Array[];
+  readonly buffers: Float32Array[];
   readonly m: Float32Array[];
   readonly v: Float32Array[];
   readonly accBeta1: number;
@@ -79,7 +81,7 @@ function isPlanned(objective: unknown): objective is PlannedObjective {
 /** Why a run cannot use the native engine, or null when it can. */
 export function torchUnsupported(model: MultiTaskModel, objective: unknown, weighted: boolean): string | null {
   if (weighted) return "loss-weighting methods run on TensorFlow.js only";
-  const structure = model.denseStructure();
+  const structure = model.layerStructure();
   if ("unsupported" in structure) return structure.unsupported;
   if (!isPlanned(objective)) return "the objective is not one built by buildObjective";
   if (objective.couplingPlans().some((c) => c.lambdas.co > 0)) return "label co-annotation (lambda co > 0) runs on TensorFlow.js only";
@@ -92,6 +94,8 @@ export class TorchEngine {
   private readonly handle: unknown;
   /** tfjs variables in the engine's parameter order, and their positions in the optimizer's list. */
   private readonly variables: tf.Variable[];
+  /** Batch norm's moving statistics, in the engine's order. */
+  private readonly buffers: tf.Variable[];
   private readonly slots: number[];
   private readonly trainable: tf.Variable[];
   private readonly taskNames: string[];
@@ -104,32 +108,35 @@ export class TorchEngine {
     const reason = torchUnsupported(args.model, args.objective, false);
     if (reason) throw new Error(`engine "torch" cannot train this model: ${reason}`);
     this.native = loadTorchAddon();
-    const structure = args.model.denseStructure();
+    const structure = args.model.layerStructure();
     if ("unsupported" in structure) throw new Error(structure.unsupported);
     const objective = args.objective as PlannedObjective;
     const tasks = args.model.tasks;
     this.tasks = tasks;
     this.taskNames = tasks.map((t) => t.name);
     const index = (name: string): number => this.taskNames.indexOf(name);
-    const layer = (l: DenseLayerPlan): object => ({ inputs: l.inputs, units: l.units, useBias: l.useBias, activation: l.activation, dropout: l.dropout });
+    const settings = ({ variables: _v, buffers: _b, ...rest }: LayerPlan): object => rest;
+    const layers = [...structure.shared, ...structure.heads.flatMap((h) => h.layers)];
+    this.variables = layers.flatMap((l) => l.variables);
+    this.buffers = layers.flatMap((l) => l.buffers);
+    const decayed = new Set(args.model.decayedVariables);
     const plans = objective.couplingPlans();
-    const first = structure.trunk[0] ?? structure.heads[0].layers[0];
-    this.inputDim = first.inputs;
+    this.inputDim = structure.inputShape.reduce((a, b) => a * b, 1);
     this.handle = this.native.create({
-      inputDim: first.inputs,
+      inputShape: structure.inputShape,
       threads: args.threads ?? 1,
       eps: plans[0]?.eps ?? 1e-7,
       adam: { learningRate: args.learningRate, beta1: 0.9, beta2: 0.999, epsilon: tf.backend().epsilon() },
       weightDecay: args.weightDecay,
-      trunk: structure.trunk.map(layer),
-      heads: structure.heads.map((h) => ({ multiclass: h.task.kind === "multiclass", size: headSize(h.task), layers: h.layers.map(layer) })),
+      decayed: this.variables.map((v) => decayed.has(v)),
+      shared: structure.shared.map(settings),
+      heads: structure.heads.map((h) => ({ multiclass: h.task.kind === "multiclass", size: headSize(h.task), layers: h.layers.map(settings) })),
       couplings: plans.map((c) => ({
         a: index(c.a), b: index(c.b), categorical: c.categorical, dm: c.lambdas.dm, sca: c.lambdas.sca,
         dmGradient: c.dmGradient, scaGradient: c.scaGradient, missingOnly: c.applyTo === "missing", kl: c.divergence === "kl",
         R: c.R, scaKind: c.scaKind ?? "log", s1: c.s1, s2: c.s2,
       })),
     });
-    this.variables = [...structure.trunk, ...structure.heads.flatMap((h) => h.layers)].flatMap((l) => l.variables);
     this.trainable = args.model.trainableVariables;
     this.slots = this.variables.map((v) => this.trainable.indexOf(v));
     this.termNames = [...objective.termNames, "total"];
@@ -141,6 +148,7 @@ export class TorchEngine {
     this.iterations = adam.iterations;
     this.native.setState(this.handle, {
       weights: this.variables.map((v) => Float32Array.from(v.dataSync())),
+      buffers: this.buffers.map((v) => Float32Array.from(v.dataSync())),
       m: this.slots.map((s) => adam.m[s]),
       v: this.slots.map((s) => adam.v[s]),
       accBeta1: adam.accBeta1,
@@ -184,11 +192,13 @@ export class TorchEngine {
   /** Copies the engine's weights and Adam's state into the model's variables and the optimizer. */
   save(optimizer: FusedAdamOptimizer): void {
     const state = this.native.getState(this.handle);
-    this.variables.forEach((v, i) => {
-      const next = tf.tensor(state.weights[i], v.shape, "float32");
+    const assign = (v: tf.Variable, values: Float32Array): void => {
+      const next = tf.tensor(values, v.shape, "float32");
       v.assign(next);
       next.dispose();
-    });
+    };
+    this.variables.forEach((v, i) => assign(v, state.weights[i]));
+    this.buffers.forEach((v, i) => assign(v, state.buffers[i]));
     const current = readAdamState(optimizer, this.trainable);
     const m = [...current.m];
     const v = [...current.v];

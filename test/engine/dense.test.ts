@@ -7,6 +7,7 @@ import "../../src/engine/fast.js";
 import { MultiTaskModel } from "../../src/models/multitask.js";
 import { Rng } from "../../src/engine/random.js";
 import { multiClassTask, multiLabelTask } from "../../src/tasks/types.js";
+import { buildSmallCnn } from "../../src/models/cnn.js";
 
 function synthetic(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
@@ -80,5 +81,26 @@ describe("Dense on a constant input", () => {
     const cpu = await gradsOn("cpu");
     assert.equal(wasm.length, 8);
     wasm.forEach((g, i) => g.forEach((v, j) => assert.ok(Math.abs(v - cpu[i][j]) <= 1e-4 * (1 + Math.abs(cpu[i][j])), `variable ${i} [${j}]: ${v} vs ${cpu[i][j]}`)));
+  });
+
+  it("trains on a frozen backbone's output (an intermediate tensor): the trunk's kernel gradient equals the stock layer's", async () => {
+    await useBackend("cpu");
+    const tasks = [multiClassTask("a", ["x", "y"])];
+    const model = new MultiTaskModel({ inputShape: [4, 4, 1], tasks, backbone: buildSmallCnn({ inputShape: [4, 4, 1], filters: [2], seed: 1 }), trainBackbone: false, trunk: { hidden: [3], dropout: 0 }, seed: 4 });
+    const x = tf.tensor4d(synthetic(5 * 16, 9), [5, 4, 4, 1]);
+    const vars = model.trainableVariables;
+    const gradients = (useFast: boolean): Float32Array => tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => {
+        const logits = useFast ? model.forward(x, true).a : (model.model.apply(x, { training: true }) as tf.Tensor);
+        return tf.sum(tf.square(logits)) as tf.Scalar;
+      }, vars);
+      return Float32Array.from(grads[vars[0].name].dataSync() as Float32Array);
+    });
+    const fast = gradients(true);
+    const stock = gradients(false);
+    assert.equal(fast.length, 2 * 3);
+    fast.forEach((v, i) => assert.ok(Math.abs(v - stock[i]) <= 1e-5 * (1 + Math.abs(stock[i])), `kernel gradient [${i}]: ${v} vs ${stock[i]}`));
+    model.dispose();
+    x.dispose();
   });
 });
