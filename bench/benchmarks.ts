@@ -90,19 +90,21 @@ async function stepsPerSecond(makeRig: () => StepRig, chunk: number, warmup = 3)
 }
 
 /**
- * The same step on the native engine (train()'s engine "torch" path): every step, the targets of 256
+ * The same step (MLP, batch 256, or CNN, batch 64) on the native engine (train()'s engine "torch" path): every step, the targets of 256
  * picks gathered in JavaScript and one engine call (input rows copied from the bound source, forward,
  * objective, backward, Adam).
  */
-async function torchStepsPerSecond(pairs: number, chunk: number, batch = 256, warmup = 3): Promise<number> {
+async function torchStepsPerSecond(kind: "mlp" | "cnn", pairs: number, chunk: number, warmup = 3): Promise<number> {
   const tasks = pairTasks(pairs);
-  const model = libraryMlp(tasks);
+  const model = kind === "mlp" ? libraryMlp(tasks) : libraryCnn(tasks);
   const objective = pairObjective(tasks);
   const optimizer = fusedAdam(1e-3);
   try {
     const engine = new TorchEngine({ model, objective, learningRate: 1e-3, weightDecay: 0 });
     engine.load(optimizer);
-    const source = syntheticSource(tasks, batch, 512, 10, "split");
+    const batch = kind === "mlp" ? 256 : 64;
+    const shape = kind === "mlp" ? [512] : [64, 64, 3];
+    const source = { ...syntheticSource(tasks, batch, shape.reduce((a, b) => a * b, 1), 10, "split"), inputShape: shape };
     engine.bindSources([source]);
     const picks = Array.from({ length: batch }, (_, row) => ({ source: 0, row }));
     let seed = 3;
@@ -120,7 +122,7 @@ async function torchStepsPerSecond(pairs: number, chunk: number, batch = 256, wa
 
 /** The step benchmarks' measurement of our side, on the engine asked for. */
 function oursSteps(o: RoundOptions, pairs: number, chunk: number): () => Promise<number> {
-  return o.engine === "torch" ? () => torchStepsPerSecond(pairs, chunk) : () => stepsPerSecond(() => mlpRig(pairs), chunk);
+  return o.engine === "torch" ? () => torchStepsPerSecond("mlp", pairs, chunk) : () => stepsPerSecond(() => mlpRig(pairs), chunk);
 }
 
 const LOSS = "supervised + DM + SCA (product), lambdas 1, Adam 1e-3";
@@ -129,7 +131,7 @@ const LOSS = "supervised + DM + SCA (product), lambdas 1, Adam 1e-3";
 export interface RoundOptions {
   readonly rounds: number;
   readonly threads: readonly number[];
-  /** "tfjs" (default): TensorFlow.js on wasm; "torch": the optional native engine (MLP step, epoch and scale benchmarks). */
+  /** "tfjs" (default): TensorFlow.js on wasm; "torch": the optional native engine (MLP and CNN step, epoch and scale benchmarks). */
   readonly engine?: TrainEngine;
 }
 
@@ -148,9 +150,9 @@ export async function benchMlpStep(o: RoundOptions): Promise<BenchResult[]> {
 export async function benchCnnStep(o: RoundOptions): Promise<BenchResult[]> {
   const chunk = 2;
   return interleaved({
-    name: "CNN step buildSmallCnn 64x64x3, batch 64", unit: "steps/s", goal: 0.5, rounds: o.rounds, threads: o.threads,
+    name: `CNN step buildSmallCnn 64x64x3, batch 64${engineLabel(o)}`, unit: "steps/s", goal: 0.5, rounds: o.rounds, threads: o.threads,
     note: `buildSmallCnn [16,32,64] (conv3x3 + BN + ReLU + maxpool, GAP) as MultiTaskModel backbone, heads 7 and 12, ${LOSS}`,
-    ours: () => stepsPerSecond(() => cnnRig(), chunk, 2),
+    ours: o.engine === "torch" ? () => torchStepsPerSecond("cnn", 1, chunk, 2) : () => stepsPerSecond(() => cnnRig(), chunk, 2),
     reference: (threads) => runReference("cnn", { chunk, threads, seconds: MIN_SECONDS }),
   });
 }
@@ -326,19 +328,20 @@ function timedStudy(args: readonly string[]): { seconds: number; peakMB: number 
  */
 export async function benchDefaultStudy(o: RoundOptions): Promise<BenchResult[]> {
   let peakMB: number | null = null;
+  const engine = o.engine === "torch" ? ["--engine", "torch"] : [];
   const rows = await interleaved({
-    name: "default study (soybean) wall time, --jobs 2 vs --jobs 1", unit: "s", higherIsBetter: false, goal: 1.67, rounds: o.rounds, threads: [1],
+    name: `default study (soybean) wall time, --jobs 2 vs --jobs 1${engineLabel(o)}`, unit: "s", higherIsBetter: false, goal: 1.67, rounds: o.rounds, threads: [1],
     referenceLabel: "--jobs 1", note: "distmatch column: --jobs 2; reference column: --jobs 1 (the same study, sequential)",
-    ours: () => Promise.resolve(timedStudy(["--jobs", "2"]).seconds),
+    ours: () => Promise.resolve(timedStudy(["--jobs", "2", ...engine]).seconds),
     reference: () => {
-      const sequential = timedStudy(["--jobs", "1"]);
+      const sequential = timedStudy(["--jobs", "1", ...engine]);
       peakMB = Math.max(peakMB ?? 0, sequential.peakMB ?? 0) || null;
       return sequential.seconds;
     },
   });
   const results: BenchResult[] = [...rows];
   if (peakMB !== null) {
-    results.push(result("default study peak RSS (--jobs 1)", "MB", peakMB, 1536, {
+    results.push(result(`default study peak RSS (--jobs 1)${engineLabel(o)}`, "MB", peakMB, 1536, {
       higherIsBetter: false, goal: 1, note: "reference: the 1.5 GB budget (1536 MB); GNU time's maximum resident set size of the child",
     }));
   }

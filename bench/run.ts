@@ -9,8 +9,8 @@
  * (tfjs-wasm uses one core in Node), PyTorch on 2 threads is an extra, labelled row.
  * Options: --quick (data sizes 1k and 10k only, no 2-thread rows), --rounds=N, --sizes=1000,10000,...,
  * --scale-sizes=1000,...,1000000 (the scale benchmark: one epoch per process, time and peak memory),
- * --only=<mlp|cnn|data|tasks|backbone|study|scale>[,..], --engine=torch (our side of the MLP step, epoch
- * and scale benchmarks on the optional native engine instead of TensorFlow.js).
+ * --only=<mlp|cnn|data|tasks|backbone|study|scale>[,..], --engine=torch (our side of the MLP and CNN step,
+ * epoch, scale and study benchmarks on the optional native engine instead of TensorFlow.js).
  */
 import os from "node:os";
 import path from "node:path";

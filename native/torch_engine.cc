@@ -277,8 +277,9 @@ torch::Tensor batchNorm(Layer& l, const torch::Tensor& h, bool training) {
   for (int64_t d = 2; d < h.dim(); d++) axes.push_back(d);
   torch::Tensor x = h.detach();
   const double decay = 1 - l.momentum;
-  l.movingMean.sub_((l.movingMean - x.mean(axes)) * decay);
-  l.movingVariance.sub_((l.movingVariance - x.var(axes, false)) * decay);
+  auto [variance, mean] = torch::var_mean(x, axes, false);
+  l.movingMean.sub_((l.movingMean - mean) * decay);
+  l.movingVariance.sub_((l.movingVariance - variance) * decay);
   return out;
 }
 
