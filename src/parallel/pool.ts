@@ -63,53 +63,127 @@ export type FromWorker =
   | { readonly type: "result"; readonly index: number; readonly result: unknown }
   | { readonly type: "error"; readonly index: number; readonly message: string };
 
-function runInChildren<D, R, E>(jobs: readonly PoolJob<D>[], options: PoolOptions<E>, workers: number): Promise<R[]> {
-  return new Promise<R[]>((resolve, reject) => {
-    const results = new Array<R>(jobs.length);
-    const children: ChildProcess[] = [];
-    let next = 0;
-    let done = 0;
-    let failed = false;
-    const fail = (error: Error): void => {
-      if (failed) return;
-      failed = true;
-      for (const child of children) child.kill();
-      reject(error);
-    };
-    const feed = (child: ChildProcess): void => {
-      if (failed) return;
-      if (next >= jobs.length) { child.disconnect(); return; }
-      const index = next++;
-      running.set(child, index);
-      const message: ToWorker = { type: "run", index, handler: options.handler, descriptor: jobs[index].descriptor };
-      child.send(message);
-    };
-    const running = new Map<ChildProcess, number>();
-    for (let w = 0; w < workers; w++) {
-      const child = fork(workerEntry(), [], { execArgv: workerExecArgv(), serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
-      children.push(child);
-      child.on("message", (raw: FromWorker) => {
-        const key = jobs[raw.index].key;
-        if (raw.type === "event") { options.onEvent?.(key, raw.event as E); return; }
-        if (raw.type === "error") { fail(new Error(`job ${key}: ${raw.message}`)); return; }
-        results[raw.index] = raw.result as R;
-        running.delete(child);
-        done++;
-        options.onDone?.(key, done, jobs.length);
-        if (done === jobs.length) {
-          // Idle workers wait for work until their channel closes: close every one so each exits.
-          for (const c of children) if (c.connected) c.disconnect();
-          resolve(results);
-        } else feed(child);
-      });
-      child.on("exit", (code, signal) => {
-        const index = running.get(child);
-        if (index !== undefined && !failed) fail(new Error(`job ${jobs[index].key}: worker exited (${signal ?? `code ${code}`}) before finishing`));
-      });
-      child.on("error", (err) => fail(err));
-      feed(child);
+async function runInChildren<D, R, E>(jobs: readonly PoolJob<D>[], options: PoolOptions<E>, workers: number): Promise<R[]> {
+  const pool = new WorkerPool<D, R, E>(options.handler, workers);
+  try {
+    return await pool.run(jobs, options);
+  } finally {
+    pool.close();
+  }
+}
+
+interface Batch<D, R, E> {
+  readonly jobs: readonly PoolJob<D>[];
+  readonly results: R[];
+  /** Pool-wide message index of the batch's first job (job i has index first + i). */
+  readonly first: number;
+  next: number;
+  done: number;
+  readonly events: Pick<PoolOptions<E>, "onEvent" | "onDone">;
+  readonly resolve: (results: R[]) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Worker processes kept for several batches of jobs (a study's phases), so that each starts, loads its
+ * backend and opens its data once. One batch runs at a time; results come back in the batch's order.
+ * A failed job rejects its batch and breaks the pool (the workers are killed). close() lets idle
+ * workers exit.
+ */
+export class WorkerPool<D, R, E = unknown> {
+  private readonly children: ChildProcess[] = [];
+  private readonly idle: ChildProcess[] = [];
+  private readonly running = new Map<ChildProcess, number>();
+  private batch: Batch<D, R, E> | undefined;
+  private nextIndex = 0;
+  private broken: Error | undefined;
+  private closed = false;
+
+  constructor(private readonly handler: string, private readonly size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new Error(`jobs: expected a positive integer, got ${size}`);
+  }
+
+  run(jobs: readonly PoolJob<D>[], events: Pick<PoolOptions<E>, "onEvent" | "onDone"> = {}): Promise<R[]> {
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.closed) return Promise.reject(new Error("the worker pool is closed"));
+    if (this.batch) return Promise.reject(new Error("the worker pool runs one batch at a time"));
+    if (jobs.length === 0) return Promise.resolve([]);
+    return new Promise<R[]>((resolve, reject) => {
+      const first = this.nextIndex;
+      this.nextIndex += jobs.length;
+      this.batch = { jobs, results: new Array<R>(jobs.length), first, next: 0, done: 0, events, resolve, reject };
+      while (this.children.length < Math.min(this.size, jobs.length)) this.idle.push(this.spawn());
+      for (const child of this.idle.splice(0)) this.feed(child);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    // Idle workers wait for work until their channel closes.
+    for (const child of this.children) if (child.connected) child.disconnect();
+  }
+
+  private spawn(): ChildProcess {
+    const child = fork(workerEntry(), [], { execArgv: workerExecArgv(), serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.children.push(child);
+    child.on("message", (raw: FromWorker) => this.receive(child, raw));
+    child.on("exit", (code, signal) => {
+      const index = this.running.get(child);
+      if (index !== undefined && this.batch) this.fail(new Error(`job ${this.keyOf(index)}: worker exited (${signal ?? `code ${code}`}) before finishing`));
+    });
+    child.on("error", (err) => this.fail(err));
+    return child;
+  }
+
+  private keyOf(index: number): string {
+    return this.batch?.jobs[index - this.batch.first]?.key ?? `#${index}`;
+  }
+
+  private feed(child: ChildProcess): void {
+    const batch = this.batch;
+    if (!batch || batch.next >= batch.jobs.length) {
+      this.idle.push(child);
+      return;
     }
-  });
+    const position = batch.next++;
+    const index = batch.first + position;
+    this.running.set(child, index);
+    const message: ToWorker = { type: "run", index, handler: this.handler, descriptor: batch.jobs[position].descriptor };
+    child.send(message);
+  }
+
+  private receive(child: ChildProcess, raw: FromWorker): void {
+    const batch = this.batch;
+    if (!batch) return;
+    const position = raw.index - batch.first;
+    const key = batch.jobs[position].key;
+    if (raw.type === "event") {
+      batch.events.onEvent?.(key, raw.event as E);
+      return;
+    }
+    if (raw.type === "error") {
+      this.fail(new Error(`job ${key}: ${raw.message}`));
+      return;
+    }
+    batch.results[position] = raw.result as R;
+    this.running.delete(child);
+    batch.done++;
+    batch.events.onDone?.(key, batch.done, batch.jobs.length);
+    if (batch.done === batch.jobs.length) {
+      this.batch = undefined;
+      this.idle.push(child);
+      batch.resolve(batch.results);
+    } else this.feed(child);
+  }
+
+  private fail(error: Error): void {
+    if (this.broken) return;
+    this.broken = error;
+    for (const child of this.children) child.kill();
+    const batch = this.batch;
+    this.batch = undefined;
+    batch?.reject(error);
+  }
 }
 
 /** worker.ts next to this file when running from source (tsx), worker.js in the built package. */

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { runPool, type PoolJob } from "../parallel/pool.js";
+import { WorkerPool, type PoolJob } from "../parallel/pool.js";
 import type { RunResult } from "./results.js";
 import type { OpenedSplit, RunKey, SplitJob, StudyEvent, StudyRef } from "./run.js";
 
@@ -22,15 +22,22 @@ export type WorkerEvent = Extract<StudyEvent, { type: "run-start" | "train" | "r
 
 const HANDLER = fileURLToPath(import.meta.url);
 
-export async function runJobsInPool(
-  study: StudyRef,
-  jobs: readonly { readonly split: number; readonly job: SplitJob }[],
-  workers: number,
-  onEvent: (event: WorkerEvent) => void,
-): Promise<(RunResult | Record<string, number>)[]> {
-  const { runKeyId, splitJobKey } = await import("./run.js");
-  const poolJobs: PoolJob<WorkerJob>[] = jobs.map(({ split, job }) => ({ key: runKeyId(splitJobKey(split, job)), descriptor: { study, split, job } }));
-  return runPool<WorkerJob, RunResult | Record<string, number>, WorkerEvent>(poolJobs, { jobs: workers, handler: HANDLER, onEvent: (_key, event) => onEvent(event) });
+/** A study's worker processes, kept from phase to phase so each opens its splits once; close() at the end. */
+export interface StudyPool {
+  run(study: StudyRef, jobs: readonly { readonly split: number; readonly job: SplitJob }[], onEvent: (event: WorkerEvent) => void): Promise<(RunResult | Record<string, number>)[]>;
+  close(): void;
+}
+
+export function openStudyPool(workers: number): StudyPool {
+  const pool = new WorkerPool<WorkerJob, RunResult | Record<string, number>, WorkerEvent>(HANDLER, workers);
+  return {
+    async run(study, jobs, onEvent) {
+      const { runKeyId, splitJobKey } = await import("./run.js");
+      const poolJobs: PoolJob<WorkerJob>[] = jobs.map(({ split, job }) => ({ key: runKeyId(splitJobKey(split, job)), descriptor: { study, split, job } }));
+      return pool.run(poolJobs, { onEvent: (_key, event) => onEvent(event) });
+    },
+    close: () => pool.close(),
+  };
 }
 
 interface OpenedForWorker {

@@ -116,10 +116,16 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   for (let split = 0; split < config.split.repeats; split++) {
     splits.push(await openSplit(config, split, env, (data) => split === 0 && emit({ type: "data", data })));
   }
-  const pass: StudyPass = { config, splits, grid, tuningSeeds, workers, ref, emit, progress: { index: 0 }, ...(options.shard ? { shard: options.shard } : {}) };
-  const { stRuns, relatedness, stValidation } = await singleTaskPhase(pass);
-  const { mtJobs, tuned } = await tuningPhase(pass, relatedness, stValidation);
-  const runs = await multiTaskPhase(pass, stRuns, mtJobs, relatedness);
+  const pass: StudyPass = { config, splits, grid, tuningSeeds, workers, ref, emit, progress: { index: 0 }, pool: {}, ...(options.shard ? { shard: options.shard } : {}) };
+  let phases;
+  try {
+    const { stRuns, relatedness, stValidation } = await singleTaskPhase(pass);
+    const { mtJobs, tuned } = await tuningPhase(pass, relatedness, stValidation);
+    phases = { runs: await multiTaskPhase(pass, stRuns, mtJobs, relatedness), relatedness, tuned };
+  } finally {
+    pass.pool.open?.close();
+  }
+  const { runs, relatedness, tuned } = phases;
   const { data } = splits[0];
   const firstRelatedness = relatedness[0].get(config.seeds[0])!;
   const visibleVariants = config.variants.map(getVariant);
@@ -170,6 +176,12 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   return { results, dir, resultsFile };
 }
 
+/** What the study uses of src/study/parallel-runs.ts's pool (that module is loaded only with workers). */
+interface StudyPoolHandle {
+  run(study: StudyRef, jobs: readonly { readonly split: number; readonly job: SplitJob }[], onEvent: (event: StudyEvent) => void): Promise<unknown>;
+  close(): void;
+}
+
 /**
  * One study's passes over its splits. With several workers, each phase first runs all its jobs (of
  * every split) in the pool, then the sequential loop reads them back from the runs folder in order.
@@ -185,6 +197,8 @@ interface StudyPass {
   /** Run numbering across splits and phases. */
   readonly progress: { index: number };
   readonly shard?: { readonly index: number; readonly count: number };
+  /** The worker processes, started by the first phase that needs them and kept until the study ends. */
+  readonly pool: { open?: StudyPoolHandle };
 }
 
 /** Every split's ST runs (for the study's seeds and the tuning seeds) and the relatedness they imply. */
@@ -533,10 +547,11 @@ function jobResultFile(opened: OpenedSplit, job: SplitJob): string {
 async function runInPool(pass: StudyPass, batch: readonly { split: number; job: SplitJob }[]): Promise<void> {
   // Computed, so that bundlers for the browser (which has no processes) do not follow it.
   const module = `./parallel-runs${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`;
-  const { runJobsInPool } = (await import(/* @vite-ignore */ module)) as typeof import("./parallel-runs.js");
+  const { openStudyPool } = (await import(/* @vite-ignore */ module)) as typeof import("./parallel-runs.js");
   for (const { split, job } of batch) pass.splits[split].ctx.pooled.add(runKeyId(splitJobKey(split, job)));
   const { ctx } = pass.splits[0];
-  await runJobsInPool(pass.ref, batch, pass.workers, (event) => {
+  pass.pool.open ??= openStudyPool(pass.workers);
+  await pass.pool.open.run(pass.ref, batch, (event) => {
     if (event.type === "run-start") ctx.emit({ ...event, index: ++pass.progress.index, total: ctx.total });
     else ctx.emit(event);
   });

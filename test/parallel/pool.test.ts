@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type PoolJob, runPool } from "../../src/parallel/pool.js";
+import { type PoolJob, runPool, WorkerPool } from "../../src/parallel/pool.js";
 import type { Descriptor } from "../fixtures/pool-handler.js";
 
 const handler = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "pool-handler.ts");
@@ -34,5 +34,32 @@ describe("parallel pool", () => {
     await assert.rejects(runPool(bad, { jobs: 2, handler }), /job run-bad: .*seed 1 asked to fail/);
     await assert.rejects(runPool(bad, { jobs: 1, handler }), /seed 1 asked to fail/);
     await assert.rejects(runPool(bad, { jobs: 0, handler }), /jobs: expected a positive integer/);
+  });
+
+  it("keeps its workers from batch to batch (a study's phases) and lets them exit when closed", async () => {
+    const pool = new WorkerPool<Descriptor, Out>(handler, 2);
+    const sequential = await runPool<Descriptor, Out>(jobs, { jobs: 1, handler });
+    try {
+      const first = await pool.run(jobs.slice(0, 3));
+      const second = await pool.run(jobs.slice(3));
+      assert.deepEqual([...first, ...second].map((r) => r.weights), sequential.map((r) => r.weights));
+      const pids = new Set(first.map((r) => r.pid));
+      assert.equal(pids.size, 2);
+      assert.ok(second.every((r) => pids.has(r.pid)), "the second batch ran on the first batch's processes");
+      assert.deepEqual(await pool.run([]), []);
+    } finally {
+      pool.close();
+    }
+    await assert.rejects(pool.run(jobs), /closed/);
+  });
+
+  it("a failed job rejects its batch, and the pool refuses further batches", async () => {
+    const pool = new WorkerPool<Descriptor, Out>(handler, 2);
+    try {
+      await assert.rejects(pool.run([{ key: "run-bad", descriptor: { seed: 1, fail: true } }, ...jobs.slice(0, 2)]), /job run-bad: .*seed 1 asked to fail/);
+      await assert.rejects(pool.run(jobs.slice(0, 1)), /seed 1 asked to fail/);
+    } finally {
+      pool.close();
+    }
   });
 });
