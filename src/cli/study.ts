@@ -39,6 +39,7 @@ export interface StudyFlags {
   scaGradient?: string;
   applyTo?: string;
   divergence?: string;
+  trunkGradient?: boolean;
   backend?: string;
   engine?: string;
   json?: boolean;
@@ -92,6 +93,7 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.scaGradient) section("coupling").scaGradient = flags.scaGradient;
   if (flags.applyTo) section("coupling").applyTo = flags.applyTo;
   if (flags.divergence) section("coupling").divergence = flags.divergence;
+  if (flags.trunkGradient === false) section("coupling").trunkGradient = false;
   if (mode === "train") {
     // Its own folder, so that training one variant never overwrites a study's results.json and report.
     if (!flags.name) config.name = `${(config.name as string | undefined) ?? (config.dataset as string | undefined) ?? "study"}-train`;

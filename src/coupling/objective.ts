@@ -58,6 +58,13 @@ export interface CouplingSpec {
    * {@link Divergence}).
    */
   readonly divergence?: Divergence;
+  /**
+   * Whether this pair's coupling terms send gradient into the shared backbone and trunk (default true,
+   * METHOD.md). false (an extension): they read the heads applied to the shared features with the
+   * gradient stopped (the trainer's heads-only logits), so they train the heads only and the trunk
+   * learns from the supervised terms alone.
+   */
+  readonly trunkGradient?: boolean;
 }
 
 export type CouplingScope = "all" | "missing";
@@ -67,6 +74,7 @@ export { type Divergence, type GradientPath } from "./common.js";
 export interface ObjectiveOptions {
   /** Clamp before every log (default 1e-7). */
   readonly eps?: number;
+
   /** Class prior of a task A, by task name, for the Bayes reverses (default uniform). */
   readonly priors?: Readonly<Record<string, readonly number[]>>;
 }
@@ -80,8 +88,11 @@ export interface ObjectiveResult {
 
 /** The training objective; call dispose() to free the relatedness tensors it holds. */
 export interface Objective {
-  (logits: Readonly<Record<string, tf.Tensor2D>>, targets: Readonly<Record<string, BatchTargets>>): ObjectiveResult;
+  /** `couplingLogits`: the logits the coupling terms read (default `logits`), see {@link headsOnlyCoupling}. */
+  (logits: Readonly<Record<string, tf.Tensor2D>>, targets: Readonly<Record<string, BatchTargets>>, couplingLogits?: Readonly<Record<string, tf.Tensor2D>>): ObjectiveResult;
   readonly termNames: readonly string[];
+  /** Some coupling terms want logits whose gradient stops before the trunk (a CouplingSpec with trunkGradient false). */
+  readonly headsOnlyCoupling: boolean;
   /** The couplings as plain numbers, for an engine other than TensorFlow.js (src/train/torch-engine.ts). */
   couplingPlans(): CouplingPlan[];
   dispose(): void;
@@ -110,6 +121,7 @@ interface CouplingSettings {
   readonly scaGradient: GradientPath;
   readonly applyTo: CouplingScope;
   readonly divergence: Divergence;
+  readonly trunkGradient: boolean;
 }
 
 /** A coupling with everything that depends only on R turned into tensors once. */
@@ -145,9 +157,11 @@ export function buildObjective(
   const objective = (
     logits: Readonly<Record<string, tf.Tensor2D>>,
     targets: Readonly<Record<string, BatchTargets>>,
+    couplingLogits?: Readonly<Record<string, tf.Tensor2D>>,
   ): ObjectiveResult =>
     tidyObject(() => {
       const probs = probabilityCache(byName, logits);
+      const headsOnlyProbs = couplingLogits ? probabilityCache(byName, couplingLogits) : probs;
       const terms = emptyDict<tf.Scalar>();
       const weighted: tf.Scalar[] = [];
       for (const task of tasks) {
@@ -155,11 +169,12 @@ export function buildObjective(
         terms[`sup:${task.name}`] = term;
         weighted.push(term);
       }
-      for (const c of prepared) addCouplingTerms(c, probs, targets, eps, terms, weighted);
+      for (const c of prepared) addCouplingTerms(c, c.trunkGradient ? probs : headsOnlyProbs, targets, eps, terms, weighted);
       return { terms, total: tf.addN(weighted) as tf.Scalar };
     });
   return Object.assign(objective, {
     termNames,
+    headsOnlyCoupling: prepared.some((c) => !c.trunkGradient),
     couplingPlans: () => prepared.map((c) => couplingPlan(c, eps)),
     dispose: () => prepared.forEach(disposeCoupling),
   });
@@ -203,6 +218,7 @@ function prepareCoupling(
       scaGradient: checkGradientPath(spec.scaGradient, spec.stopGradient, index, "scaGradient"),
       applyTo: checkScope(spec.applyTo, index),
       divergence: checkDivergence(spec.divergence, index),
+      trunkGradient: spec.trunkGradient !== false,
       R,
       sca: !categorical && spec.lambdas.sca > 0 ? scaWeights(R, spec.scaMode ?? "product", { prior, eps: options.eps }) : undefined,
       co: !categorical && spec.lambdas.co > 0
@@ -363,7 +379,7 @@ function couplingPlan(c: PreparedCoupling, eps: number): CouplingPlan {
       : { scaKind: "linear" as const, s1: values((c.sca as Extract<ScaWeights, { kind: "linear" }>).onProb), s2: values((c.sca as Extract<ScaWeights, { kind: "linear" }>).bias) };
   return {
     a: c.a, b: c.b, categorical: c.categorical, lambdas: c.lambdas, dmGradient: c.dmGradient, scaGradient: c.scaGradient,
-    applyTo: c.applyTo, divergence: c.divergence, eps, R: values(c.R), ...sca,
+    applyTo: c.applyTo, divergence: c.divergence, trunkGradient: c.trunkGradient, eps, R: values(c.R), ...sca,
   };
 }
 

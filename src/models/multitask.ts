@@ -4,6 +4,7 @@ import type { Task } from "../tasks/types.js";
 import { headSize } from "../tasks/types.js";
 import { denseOnConstantInput } from "../engine/dense.js";
 import { Rng } from "../engine/random.js";
+import { stopGradient } from "../coupling/common.js";
 
 export type Activation = "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "linear";
 
@@ -89,6 +90,20 @@ export class MultiTaskModel {
    * (training differentiates the weights only), which lets the first trainable layer skip its input gradient.
    */
   forward(inputs: tf.Tensor, training: boolean, rng?: Rng): Record<string, tf.Tensor2D> {
+    return this.heads_(this.features(inputs, training, rng));
+  }
+
+  /**
+   * The logits, and the same heads applied to the shared features with their gradient stopped: terms
+   * computed from the second set train the heads only, never the backbone or trunk.
+   */
+  forwardWithHeadsOnly(inputs: tf.Tensor, training: boolean, rng?: Rng): { logits: Record<string, tf.Tensor2D>; headsOnly: Record<string, tf.Tensor2D> } {
+    const h = this.features(inputs, training, rng);
+    return { logits: this.heads_(h), headsOnly: this.heads_(stopGradient(h)) };
+  }
+
+  /** The shared features: backbone, flatten and trunk. */
+  private features(inputs: tf.Tensor, training: boolean, rng?: Rng): tf.Tensor {
     let h = this.backbone ? (this.backbone.apply(inputs, { training }) as tf.Tensor) : inputs;
     if (this.flatten) h = this.flatten.apply(h) as tf.Tensor;
     // Until a trainable layer has run, h is a constant of the weights being trained.
@@ -98,6 +113,10 @@ export class MultiTaskModel {
       h = fast ?? applyLayer(layer, h, training, rng);
       if (layer.trainableWeights.length > 0) constant = false;
     }
+    return h;
+  }
+
+  private heads_(h: tf.Tensor): Record<string, tf.Tensor2D> {
     const out = emptyDict<tf.Tensor2D>();
     this.tasks.forEach((task, i) => {
       out[task.name] = this.heads[i].apply(applyAll(this.headHidden[i], h)) as tf.Tensor2D;

@@ -646,6 +646,7 @@ function couplingSpecs(
     ...(coupling.scaGradient ? { scaGradient: coupling.scaGradient } : {}),
     applyTo: coupling.applyTo,
     divergence: coupling.divergence,
+    ...(coupling.trunkGradient === false ? { trunkGradient: false } : {}),
   }));
 }
 

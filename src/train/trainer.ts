@@ -14,10 +14,14 @@ import { metricsFromProbabilities, predictSource, primaryValues, supervisedLossF
 import { fusedAdam, type FusedAdamOptimizer } from "./fused-adam.js";
 
 /** The training objective: named scalar terms and their weighted total, from logits and batch targets. */
-export type Objective = (
+export type Objective = ((
   logits: Record<string, tf.Tensor2D>,
   targets: Batch["targets"],
-) => { terms: Record<string, tf.Scalar>; total: tf.Scalar };
+  couplingLogits?: Record<string, tf.Tensor2D>,
+) => { terms: Record<string, tf.Scalar>; total: tf.Scalar }) & {
+  /** Coupling terms read logits computed on the trunk's features with their gradient stopped (a coupling with trunkGradient: false). */
+  readonly headsOnlyCoupling?: boolean;
+};
 
 export interface TrainOptions {
   /** Passes over the sampler's epoch (default 30). */
@@ -275,6 +279,13 @@ async function runEpoch(
   return readMeans(sums, steps);
 }
 
+/** The forward pass and the objective on one batch (with heads-only logits for the coupling terms when asked). */
+function evaluateObjective(model: MultiTaskModel, objective: Objective, batch: Batch, rng: Rng): ReturnType<Objective> {
+  if (!objective.headsOnlyCoupling) return objective(model.forward(batch.inputs, true, rng), batch.targets);
+  const { logits, headsOnly } = model.forwardWithHeadsOnly(batch.inputs, true, rng);
+  return objective(logits, batch.targets, headsOnly);
+}
+
 function trainStep(
   model: MultiTaskModel,
   objective: Objective,
@@ -286,8 +297,7 @@ function trainStep(
   let kept: Record<string, tf.Scalar> = {};
   optimizer.minimize(
     () => {
-      const logits = model.forward(batch.inputs, true, rng);
-      const { terms, total } = objective(logits, batch.targets);
+      const { terms, total } = evaluateObjective(model, objective, batch, rng);
       // minimize() disposes the returned total, so the logged copy is a clone.
       kept = Object.fromEntries(Object.entries({ ...terms, total: total.clone() }).map(([k, v]) => [k, tf.keep(v)]));
       return total;
@@ -337,8 +347,7 @@ function lossWeightedStep(
   let kept: Record<string, tf.Scalar> = {};
   optimizer.minimize(
     () => {
-      const logits = model.forward(batch.inputs, true, rng);
-      const { terms, total } = objective(logits, batch.targets);
+      const { terms, total } = evaluateObjective(model, objective, batch, rng);
       const { task, rest } = splitObjective(model, terms, total);
       const weighted = weighting.combine(task, rest);
       kept = keepTerms(terms, weighted);
@@ -371,8 +380,7 @@ function gradientWeightedStep(
   let hasRest = false;
   const pass = (part: number | "rest"): { value: tf.Scalar; grads: tf.NamedTensorMap } =>
     tf.variableGrads(() => {
-      const logits = model.forward(batch.inputs, true, new Rng(stepSeed));
-      const { terms, total } = objective(logits, batch.targets);
+      const { terms, total } = evaluateObjective(model, objective, batch, new Rng(stepSeed));
       const { task, rest } = splitObjective(model, terms, total);
       if (part === 0) {
         kept = keepTerms(terms, total);
