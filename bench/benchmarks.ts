@@ -259,6 +259,25 @@ export function benchScale(sizes: readonly number[], engine: TrainEngine = "tfjs
   return out;
 }
 
+/**
+ * Peak resident memory of ten CNN training steps in their own process (`bench/step-child.ts`) on each
+ * engine, against the same steps in PyTorch (1 thread): the issue's "CNN step's peak memory" figure.
+ */
+export function benchCnnMemory(): BenchResult[] {
+  const torch = findTorch();
+  const ref = torch
+    ? withPeakMemory(torch.python, [path.join(BENCH_DIR, "reference", "steps.py"), "cnn", "--seconds=0", "--chunk=10"], { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" })
+    : null;
+  const out: BenchResult[] = [];
+  for (const engine of ["tfjs", "torch"] as const) {
+    const load = os.loadavg()[0];
+    const ours = withPeakMemory(process.execPath, ["--import", "tsx", path.join(BENCH_DIR, "step-child.ts"), engine]);
+    console.log(`    CNN step memory, engine ${engine}: ${ours.peakMB?.toFixed(0) ?? "-"} MB; PyTorch ${ref?.peakMB?.toFixed(0) ?? "-"} MB (load ${load.toFixed(2)})`);
+    out.push(result(`peak memory, 10 CNN steps (buildSmallCnn 64x64x3, batch 64), engine ${engine}`, "MB", ours.peakMB, ref?.peakMB ?? null, { higherIsBetter: false, note: "GNU time's maximum resident set size of each process" }));
+  }
+  return out;
+}
+
 function emojiFiles(count: number): string[] {
   const dir = path.join(path.dirname(require.resolve("emoji-datasource-twitter/package.json")), "img", "twitter", "64");
   return readdirSync(dir).filter((f) => f.endsWith(".png")).sort().slice(0, count).map((f) => path.join(dir, f));

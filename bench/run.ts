@@ -9,7 +9,7 @@
  * (tfjs-wasm uses one core in Node), PyTorch on 2 threads is an extra, labelled row.
  * Options: --quick (data sizes 1k and 10k only, no 2-thread rows), --rounds=N, --sizes=1000,10000,...,
  * --scale-sizes=1000,...,1000000 (the scale benchmark: one epoch per process, time and peak memory),
- * --only=<mlp|cnn|data|tasks|backbone|study|scale>[,..], --engine=torch (our side of the MLP and CNN step,
+ * --only=<mlp|cnn|data|tasks|backbone|study|scale|memory>[,..] (memory: peak RSS of CNN steps, both engines), --engine=torch (our side of the MLP and CNN step,
  * epoch, scale and study benchmarks on the optional native engine instead of TensorFlow.js).
  */
 import os from "node:os";
@@ -19,7 +19,7 @@ import { useBackend } from "../src/engine/backend.js";
 import "../src/engine/fast.js";
 import { wasmFixesInstalled } from "../src/engine/fast.js";
 import {
-  benchBackboneExtraction, benchCnnStep, benchDataSize, benchDefaultStudy, benchMlpStep, benchScale, benchTaskCount,
+  benchBackboneExtraction, benchCnnMemory, benchCnnStep, benchDataSize, benchDefaultStudy, benchMlpStep, benchScale, benchTaskCount,
 } from "./benchmarks.js";
 import { BENCH_DIR, type BenchResult, findTorch, printTable, writeJsonAtomic } from "./harness.js";
 
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   if (wanted("study")) add(await benchDefaultStudy(o));
   const scaleSizes = flag("scale-sizes")?.split(",").map(Number) ?? (quick ? [1000, 10000] : [1000, 10000, 100000, 1000000]);
   if (wanted("scale")) add(benchScale(scaleSizes, engine));
+  if (wanted("memory")) add(benchCnnMemory());
   console.log("");
   printTable(results);
   const file = path.join(BENCH_DIR, "results.json");
