@@ -49,7 +49,7 @@ export function loadTorchAddon(): TorchAddon {
   if (!existsSync(ADDON_PATH)) {
     throw new Error(
       `engine "torch" needs distmatch's native engine, which is not built (no ${ADDON_PATH}). It is built at install ` +
-        `when Debian's libtorch-dev is present; install it and run \`npm run build:native\`, or use engine "tfjs" (the default)`,
+        `when Debian's libtorch-dev is present; install it, then run \`npm rebuild distmatch\` (\`npm run build:native\` in a clone of distmatch), or use engine "tfjs" (the default)`,
     );
   }
   const require = createRequire(import.meta.url);
