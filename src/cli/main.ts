@@ -75,6 +75,7 @@ function studyOptions(cmd: Command): Command {
     .addOption(new Option("--dm-gradient <heads>", "which heads DM's gradient reaches (default: from --stop-gradient)").choices(["both", "matched", "implied"]))
     .addOption(new Option("--sca-gradient <heads>", "which heads SCA's gradient reaches (default: from --stop-gradient)").choices(["both", "matched", "implied"]))
     .addOption(new Option("--apply-to <samples>", "samples DM and SCA apply to").choices(["all", "missing"]))
+    .option("--min-confidence <p>", "confidence gate (an extension): DM and SCA count only samples whose source head is at least this sure (0 = off)", number)
     .option("--no-trunk-gradient", "DM and SCA train the heads only, not the shared trunk (an extension; METHOD.md sends their gradient everywhere)")
     .addOption(new Option("--preset <name>", "paper: METHOD.md's literal coupling (λ = 1, cross-entropy, product rule, gradients into both heads, every sample)").choices(["paper"]))
     .option("--tune", "choose the coupling settings per split on the validation split only (the config's tuning.grid, else the default 11-candidate grid, coupling off among them)")

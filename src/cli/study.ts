@@ -40,6 +40,7 @@ export interface StudyFlags {
   applyTo?: string;
   divergence?: string;
   trunkGradient?: boolean;
+  minConfidence?: number;
   backend?: string;
   engine?: string;
   json?: boolean;
@@ -94,6 +95,7 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.applyTo) section("coupling").applyTo = flags.applyTo;
   if (flags.divergence) section("coupling").divergence = flags.divergence;
   if (flags.trunkGradient === false) section("coupling").trunkGradient = false;
+  if (flags.minConfidence !== undefined) section("coupling").minConfidence = flags.minConfidence;
   if (mode === "train") {
     // Its own folder, so that training one variant never overwrites a study's results.json and report.
     if (!flags.name) config.name = `${(config.name as string | undefined) ?? (config.dataset as string | undefined) ?? "study"}-train`;

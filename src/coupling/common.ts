@@ -109,6 +109,15 @@ export function sampleMean(perSample: tf.Tensor1D, weights?: tf.Tensor1D): tf.Sc
 }
 
 /**
+ * Per-sample confidence of a head, with no gradient: its largest class probability (multi-class) or the
+ * mean over labels of max(p, 1 - p) (multi-label). Gates a coupling term on how sure its source head is.
+ */
+export function headConfidence(probs: tf.Tensor2D, multiClass: boolean): tf.Tensor1D {
+  const p = stopGradient(probs);
+  return (multiClass ? tf.max(p, 1) : tf.mean(tf.maximum(p, tf.sub(1, p)), 1)) as tf.Tensor1D;
+}
+
+/**
  * Weighted sum divided by the number of entries with a non-zero weight (0 when there are none):
  * each targeted entry counts once, scaled by its weight, as in the supervised masked losses.
  */

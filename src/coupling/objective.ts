@@ -14,7 +14,7 @@ import {
   type CoAnnotationLosses,
   type CoAnnotationVariant,
 } from "./coannotation.js";
-import { DEFAULT_EPS, divergences, gradientPaths, tidyObject, type Divergence, type GradientPath } from "./common.js";
+import { DEFAULT_EPS, divergences, gradientPaths, headConfidence, tidyObject, type Divergence, type GradientPath } from "./common.js";
 import { categoricalDistributionMatchingCore, distributionMatchingCore } from "./dm.js";
 import {
   bayesPosterior,
@@ -65,6 +65,13 @@ export interface CouplingSpec {
    * learns from the supervised terms alone.
    */
   readonly trunkGradient?: boolean;
+  /**
+   * Confidence gate (default 0 = off; an extension, METHOD.md has none): DM A -> B counts only the samples
+   * where head A's confidence is at least this, SCA A <- B only those where head B's is (see
+   * {@link headConfidence}). The term stays a mean over all the samples it applies to, gated-out ones
+   * adding 0 (as in FixMatch's confidence mask), so coupling grows as the source head grows sure.
+   */
+  readonly minConfidence?: number;
 }
 
 export type CouplingScope = "all" | "missing";
@@ -122,6 +129,7 @@ interface CouplingSettings {
   readonly applyTo: CouplingScope;
   readonly divergence: Divergence;
   readonly trunkGradient: boolean;
+  readonly minConfidence: number;
 }
 
 /** A coupling with everything that depends only on R turned into tensors once. */
@@ -219,6 +227,7 @@ function prepareCoupling(
       applyTo: checkScope(spec.applyTo, index),
       divergence: checkDivergence(spec.divergence, index),
       trunkGradient: spec.trunkGradient !== false,
+      minConfidence: checkConfidence(spec.minConfidence, index),
       R,
       sca: !categorical && spec.lambdas.sca > 0 ? scaWeights(R, spec.scaMode ?? "product", { prior, eps: options.eps }) : undefined,
       co: !categorical && spec.lambdas.co > 0
@@ -254,6 +263,14 @@ function checkScope(scope: CouplingScope | undefined, index: number): CouplingSc
   return scope;
 }
 
+function checkConfidence(value: number | undefined, index: number): number {
+  if (value === undefined) return 0;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value >= 1) {
+    throw new Error(`buildObjective: couplings[${index}].minConfidence is ${String(value)}, expected a number in [0, 1)`);
+  }
+  return value;
+}
+
 function checkDivergence(divergence: Divergence | undefined, index: number): Divergence {
   if (divergence === undefined) return "cross-entropy";
   if (!divergences.includes(divergence)) {
@@ -274,6 +291,24 @@ function checkGradientPath(path: GradientPath | undefined, stop: boolean | undef
 function unannotated(targets: BatchTargets): tf.Tensor1D {
   const has = targets.kind === "multiclass" ? targets.mask : (tf.max(targets.mask, 1) as tf.Tensor1D);
   return tf.sub(1, has) as tf.Tensor1D;
+}
+
+/**
+ * The sample weights of a coupling term (its scope, times the confidence gate of its source head) and the
+ * factor that turns the core's mean over gated-in samples into a mean over the whole scope:
+ * sum(scope * gate * v) / sum(scope) = [sum(w v) / sum(w)] * [sum(w) / sum(scope)].
+ */
+function gatedScope(
+  scope: tf.Tensor1D | undefined,
+  source: tf.Tensor2D,
+  multiClass: boolean,
+  minConfidence: number,
+): { options: { sampleWeights?: tf.Tensor1D }; rescale: (term: tf.Scalar) => tf.Scalar } {
+  if (minConfidence <= 0) return { options: scope ? { sampleWeights: scope } : {}, rescale: (term) => term };
+  const gate = tf.cast(tf.greaterEqual(headConfidence(source, multiClass), minConfidence), "float32") as tf.Tensor1D;
+  const weights = scope ? (tf.mul(scope, gate) as tf.Tensor1D) : gate;
+  const fraction = tf.div(tf.sum(weights), tf.maximum(scope ? tf.sum(scope) : source.shape[0], 1e-12)) as tf.Scalar;
+  return { options: { sampleWeights: weights }, rescale: (term) => tf.mul(term, fraction) as tf.Scalar };
 }
 
 function couplingTermNames(c: PreparedCoupling): string[] {
@@ -307,18 +342,20 @@ function addCouplingTerms(
   const pA = probs(c.a);
   const pB = probs(c.b);
   const common = { eps, divergence: c.divergence };
-  const only = (task: string) => (c.applyTo === "missing" ? { sampleWeights: unannotated(targets[task]) } : {});
+  const scope = (task: string) => (c.applyTo === "missing" ? unannotated(targets[task]) : undefined);
   if (c.lambdas.dm > 0) {
-    const opts = { ...common, gradient: c.dmGradient, ...only(c.b) };
+    const gated = gatedScope(scope(c.b), pA, true, c.minConfidence);
+    const opts = { ...common, gradient: c.dmGradient, ...gated.options };
     const dm = c.categorical ? categoricalDistributionMatchingCore(pA, pB, c.R, opts) : distributionMatchingCore(pA, pB, c.R, opts);
-    add(`dm:${c.a}->${c.b}`, c.lambdas.dm, dm);
+    add(`dm:${c.a}->${c.b}`, c.lambdas.dm, gated.rescale(dm));
   }
   if (c.lambdas.sca > 0) {
-    const opts = { ...common, gradient: c.scaGradient, ...only(c.a) };
+    const gated = gatedScope(scope(c.a), pB, c.categorical, c.minConfidence);
+    const opts = { ...common, gradient: c.scaGradient, ...gated.options };
     const sca = c.categorical
       ? categoricalSoftCoAnnotationCore(pA, pB, c.posterior as tf.Tensor2D, opts)
       : softCoAnnotationCore(pA, pB, c.sca as ScaWeights, opts);
-    add(`sca:${c.a}<-${c.b}`, c.lambdas.sca, sca);
+    add(`sca:${c.a}<-${c.b}`, c.lambdas.sca, gated.rescale(sca));
   }
   if (c.lambdas.co > 0) {
     const co = coAnnotationTerms(c, pA, pB, targets, eps);
@@ -379,7 +416,7 @@ function couplingPlan(c: PreparedCoupling, eps: number): CouplingPlan {
       : { scaKind: "linear" as const, s1: values((c.sca as Extract<ScaWeights, { kind: "linear" }>).onProb), s2: values((c.sca as Extract<ScaWeights, { kind: "linear" }>).bias) };
   return {
     a: c.a, b: c.b, categorical: c.categorical, lambdas: c.lambdas, dmGradient: c.dmGradient, scaGradient: c.scaGradient,
-    applyTo: c.applyTo, divergence: c.divergence, trunkGradient: c.trunkGradient, eps, R: values(c.R), ...sca,
+    applyTo: c.applyTo, divergence: c.divergence, trunkGradient: c.trunkGradient, minConfidence: c.minConfidence, eps, R: values(c.R), ...sca,
   };
 }
 

@@ -93,6 +93,7 @@ export const studyConfigSchema = z.strictObject({
       applyTo: z.enum(["all", "missing"]).default("missing").describe('samples DM and SCA apply to: "missing" (only where the matched task is unannotated) or "all" (METHOD.md)'),
       divergence: z.enum(["cross-entropy", "kl"]).default("kl").describe('how DM and SCA compare target and prediction: "kl" (cross-entropy minus the target\'s entropy: same gradient for the matched head, no reward for confident predictions in the head that made the target) or "cross-entropy" (METHOD.md)'),
       pairs: z.array(z.tuple([z.string(), z.string()])).optional().describe("task pairs [A, B] to couple (default: the data set's)"),
+      minConfidence: z.number().min(0).lt(1).optional().describe("confidence gate (an extension; default 0 = off): DM and SCA count only the samples where their source head's confidence (largest class probability; multi-label: mean of max(p, 1 - p)) reaches this, the others adding 0"),
       trunkGradient: z.boolean().optional().describe("whether DM and SCA send gradient into the shared backbone and trunk (default true, METHOD.md); false: they train the heads only (an extension)"),
     })
     .default({ lambdaDm: 0.1, lambdaSca: 0.1, lambdaCo: 1, scaMode: "auto", stopGradient: true, applyTo: "missing", divergence: "kl" }),

@@ -647,6 +647,7 @@ function couplingSpecs(
     applyTo: coupling.applyTo,
     divergence: coupling.divergence,
     ...(coupling.trunkGradient === false ? { trunkGradient: false } : {}),
+    ...(coupling.minConfidence ? { minConfidence: coupling.minConfidence } : {}),
   }));
 }
 

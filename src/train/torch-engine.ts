@@ -85,6 +85,7 @@ export function torchUnsupported(model: MultiTaskModel, objective: unknown, weig
   if ("unsupported" in structure) return structure.unsupported;
   if (!isPlanned(objective)) return "the objective is not one built by buildObjective";
   if (objective.couplingPlans().some((c) => c.lambdas.co > 0)) return "label co-annotation (lambda co > 0) runs on TensorFlow.js only";
+  if (objective.couplingPlans().some((c) => c.minConfidence > 0)) return "coupling with a confidence gate (minConfidence) runs on TensorFlow.js only";
   if (objective.couplingPlans().some((c) => !c.trunkGradient)) return "coupling without trunk gradient (trunkGradient: false) runs on TensorFlow.js only";
   return null;
 }

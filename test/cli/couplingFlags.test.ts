@@ -28,3 +28,12 @@ test("the CLI offers --dm-gradient with its choices and lists the weighting vari
   assert.ok(parseStudyConfig({ dataset: "soybean", variants: ["uw+coupling", "pcgrad", "aligned-mtl+coupling", "gradnorm"] }));
   assert.throws(() => parseStudyConfig({ dataset: "soybean", variants: ["mgda"] }), /variants\.0/);
 });
+
+test("--min-confidence and --no-trunk-gradient reach the coupling section; a gate outside [0, 1) names the field", async () => {
+  const { config } = await configFromFlags({ dataset: "soybean", out: "runs", report: false, minConfidence: 0.8, trunkGradient: false }, "study");
+  const parsed = parseStudyConfig(config);
+  assert.equal(parsed.coupling.minConfidence, 0.8);
+  assert.equal(parsed.coupling.trunkGradient, false);
+  assert.equal(parseStudyConfig({ dataset: "soybean" }).coupling.minConfidence, undefined, "unset: no gate, and run cache keys unchanged");
+  assert.throws(() => parseStudyConfig({ dataset: "soybean", coupling: { minConfidence: 1 } }), /coupling\.minConfidence/);
+});

@@ -102,6 +102,47 @@ describe("buildObjective (wasm)", () => {
     objective.dispose();
   });
 
+  it("minConfidence gates DM on head A's confidence and SCA on head B's; gated-out rows add 0 to the mean", () => {
+    const softmaxMax = (row: number[]) => Math.max(...row.map((v) => Math.exp(v))) / row.reduce((s, v) => s + Math.exp(v), 0);
+    const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+    const labelConfidence = (row: number[]) => row.reduce((s, v) => s + Math.max(sigmoid(v), 1 - sigmoid(v)), 0) / row.length;
+    const tau = 0.6;
+    const confidentA = logitsExpr.map((r, i) => (softmaxMax(r) >= tau ? i : -1)).filter((i) => i >= 0);
+    const confidentB = logitsAu.map((r, i) => (labelConfidence(r) >= tau ? i : -1)).filter((i) => i >= 0);
+    // The fixture must gate some rows in and some out, or the test proves nothing.
+    assert.deepEqual(confidentA, [1]);
+    assert.deepEqual(confidentB, [0, 1, 2]);
+    const rowsOf = (m: number[][], idx: number[]) => tf.tensor2d(idx.map((i) => m[i]));
+    const pA = (idx: number[]) => tf.softmax(rowsOf(logitsExpr, idx)) as tf.Tensor2D;
+    const pB = (idx: number[]) => tf.sigmoid(rowsOf(logitsAu, idx)) as tf.Tensor2D;
+
+    const all = buildObjective([expr, au], [{ relatedness, lambdas: { dm: 1, sca: 1, co: 0 }, minConfidence: tau }]);
+    const { terms } = all(logits(), targets());
+    close(scalar(terms["dm:expr->au"]), (scalar(distributionMatchingLoss(pA(confidentA), pB(confidentA), R)) * confidentA.length) / 4);
+    close(scalar(terms["sca:expr<-au"]), (scalar(softCoAnnotationLoss(pA(confidentB), pB(confidentB), R)) * confidentB.length) / 4);
+    all.dispose();
+
+    // With applyTo "missing" the mean runs over the term's scope: DM over row 0 (gated out), SCA over rows 1 and 3.
+    const missing = buildObjective([expr, au], [{ relatedness, lambdas: { dm: 1, sca: 1, co: 0 }, applyTo: "missing", minConfidence: tau }]);
+    const scoped = missing(logits(), targets()).terms;
+    close(scalar(scoped["dm:expr->au"]), 0);
+    const scaRows = [1, 3].filter((i) => confidentB.includes(i));
+    const expectedSca = scaRows.length === 0 ? 0 : (scalar(softCoAnnotationLoss(pA(scaRows), pB(scaRows), R)) * scaRows.length) / 2;
+    close(scalar(scoped["sca:expr<-au"]), expectedSca);
+    missing.dispose();
+  });
+
+  it("minConfidence 0 is the ungated objective; a value outside [0, 1) is rejected, naming the field", () => {
+    const plain = buildObjective([expr, au], [{ relatedness, lambdas: { dm: 1, sca: 1, co: 0 } }]);
+    const zero = buildObjective([expr, au], [{ relatedness, lambdas: { dm: 1, sca: 1, co: 0 }, minConfidence: 0 }]);
+    close(scalar(zero(logits(), targets()).total), scalar(plain(logits(), targets()).total));
+    plain.dispose();
+    zero.dispose();
+    for (const bad of [1, -0.1, Number.NaN]) {
+      assert.throws(() => buildObjective([expr, au], [{ relatedness, lambdas: { dm: 1, sca: 1, co: 0 }, minConfidence: bad }]), /couplings\[0\]\.minConfidence/);
+    }
+  });
+
   it('rejects an unknown applyTo, naming the field', () => {
     assert.throws(
       () => buildObjective([expr, au], [{ relatedness, lambdas: { dm: 1, sca: 1, co: 0 }, applyTo: "some" as "all" }]),

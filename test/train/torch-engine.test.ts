@@ -242,6 +242,13 @@ describe("native engine (libtorch) against TensorFlow.js", { skip }, () => {
       assert.match(labelCo.engineNote ?? "", /co-annotation/);
       co.dispose();
       again.dispose();
+      const gated = buildObjective(tasks, couplings({ minConfidence: 0.5 }));
+      const third = new MultiTaskModel({ inputShape: [12], tasks, seed: 3 });
+      const gate = await train({ model: third, objective: gated, sources: [syntheticSource(60, 12, 7)], options: { epochs: 1, batchSize: 16, seed: 1, engine: "torch" } });
+      assert.equal(gate.engine, "tfjs");
+      assert.match(gate.engineNote ?? "", /confidence gate/);
+      gated.dispose();
+      third.dispose();
     } finally {
       weighting.dispose();
       objective.dispose();
