@@ -101,7 +101,7 @@ export const studyConfigSchema = z.strictObject({
     .strictObject({
       grid: z.array(z.record(z.string(), z.unknown())).min(1).optional()
         .describe("candidate coupling settings, each a partial override of the coupling section (default: defaultTuningGrid)"),
-      seeds: z.array(z.number().int().nonnegative()).min(1).optional().describe("seeds each candidate is trained with (default: the study's first seed)"),
+      seeds: z.array(z.number().int().nonnegative()).min(1).optional().describe("seeds each candidate is trained with, its score the mean over them (default: the study's seeds)"),
       variant: z.enum(variantIds).default("mt+coupling").describe("the variant the candidates are trained as; the chosen setting applies to every coupling variant"),
       criterion: z
         .enum(["mean", "worst-task"])
@@ -133,7 +133,7 @@ const couplingSchema = studyConfigSchema.shape.coupling.unwrap();
  * The default tuning grid (11 candidates): λ_dm and λ_sca in {0.1, 1} crossed with the divergence, then
  * each term alone at 0.1, then coupling off (the objective of plain MT): so where a split's validation
  * data say coupling hurts, the tuned model falls back to less of it, or none.
- * Budget: 11 candidates x tuning seeds (default: 1) extra trainings per split repeat.
+ * Budget: 11 candidates x tuning seeds (default: the study's seeds, 3) extra trainings per split repeat.
  */
 export const defaultTuningGrid: readonly CouplingOverride[] = [
   ...[0.1, 1].flatMap((lambdaDm) => [0.1, 1].flatMap((lambdaSca) => (["kl", "cross-entropy"] as const).map((divergence) => ({ lambdaDm, lambdaSca, divergence })))),

@@ -122,6 +122,22 @@ test("tuning reads validation only: a test split of garbage labels leaves the ch
   assert.notDeepEqual(fake.results.runs[0].metrics, real.results.runs[0].metrics, "the garbage labels did reach the test evaluation");
 });
 
+test("tuning trains each candidate with every study seed by default and scores it by the mean over them", async () => {
+  const events: StudyEvent[] = [];
+  const { results } = await runStudy(
+    { dataset: "zoo", seeds: [0, 1], outDir: await tmpDir(), variants: ["mt+coupling"], split: { repeats: 1 }, training: { epochs: 2 }, tuning: { grid: [{ lambdaDm: 0.1 }, { lambdaDm: 0 }] } },
+    { onEvent: (e) => events.push(e) },
+  );
+  assert.deepEqual(results.tuning!.seeds, [0, 1]);
+  const scores = events.flatMap((e) => (e.type === "tuning-score" ? [e] : []));
+  assert.equal(scores.length, 2 * 2, "2 candidates x 2 seeds");
+  for (const [index, score] of results.tuning!.perSplit[0].scores.entries()) {
+    const own = scores.filter((e) => e.run.variant.endsWith(`#${index}`)).map((e) => e.score);
+    assert.deepEqual(own.length, 2);
+    assert.ok(Math.abs(score - (own[0] + own[1]) / 2) < 1e-12, `candidate ${index}: ${score} vs the mean of ${own.join(", ")}`);
+  }
+});
+
 test("worst-task gain: the smallest per-task gain over ST, worked by hand", () => {
   assert.equal(worstTaskGain({ a: 0.8, b: 0.6 }, { a: 0.7, b: 0.65 }), 0.6 - 0.65);
   assert.equal(worstTaskGain({ a: 0.9, b: 0.7 }, { a: 0.7, b: 0.65 }), 0.7 - 0.65);
