@@ -648,6 +648,19 @@ napi_value getState(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// setLearningRate(handle, lr): Adam's step size (and the weight decay's) from the next step on, for a schedule.
+napi_value setLearningRate(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
+  Engine& e = *unwrap(env, args[0]);
+  double lr = 0;
+  check(env, napi_get_value_double(env, args[1], &lr), "learning rate");
+  if (!(lr >= 0)) throw std::runtime_error("setLearningRate: expected a number >= 0");
+  e.lr = static_cast<float>(lr);
+  return nullptr;
+}
+
 // bindSources(handle, inputs: Float32Array[]): the training sources' input rows, read by step's picks.
 napi_value bindSources(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -758,6 +771,7 @@ napi_value init(napi_env env, napi_value exports) {
     {"getState", nullptr, guarded<getState>, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"step", nullptr, guarded<step>, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"logits", nullptr, guarded<logits>, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"setLearningRate", nullptr, guarded<setLearningRate>, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"bindSources", nullptr, guarded<bindSources>, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"info", nullptr, guarded<info>, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -59,6 +59,7 @@ function studyOptions(cmd: Command): Command {
     .option("--epochs <n>", "training epochs per run", number)
     .option("--batch-size <n>", "batch size", number)
     .option("--lr <rate>", "Adam learning rate", number)
+    .addOption(new Option("--lr-schedule <name>", "learning rate over the epochs: constant, or cosine decay towards 0").choices(["constant", "cosine"]))
     .option("--head-hidden <sizes>", "hidden layer sizes inside every task's head, e.g. 32 or 64,32 (task-specific capacity)", integers)
     .option("--overlap <fraction>", "fraction of training samples that keep every task's labels", number)
     .option("--ratio <a:b>", "relative sizes of the task-only subsets, e.g. 1:10", ratio)

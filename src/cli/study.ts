@@ -24,6 +24,7 @@ export interface StudyFlags {
   epochs?: number;
   batchSize?: number;
   lr?: number;
+  lrSchedule?: string;
   headHidden?: number[];
   overlap?: number;
   ratio?: number[];
@@ -80,6 +81,7 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.epochs !== undefined) section("training").epochs = flags.epochs;
   if (flags.batchSize !== undefined) section("training").batchSize = flags.batchSize;
   if (flags.lr !== undefined) section("training").learningRate = flags.lr;
+  if (flags.lrSchedule) section("training").learningRateSchedule = flags.lrSchedule;
   if (flags.headHidden) section("model").headHidden = flags.headHidden;
   if (flags.overlap !== undefined) section("split").overlap = flags.overlap;
   if (flags.ratio) section("split").ratio = flags.ratio;

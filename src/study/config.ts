@@ -73,6 +73,7 @@ export const studyConfigSchema = z.strictObject({
       epochs: z.number().int().positive().default(40),
       batchSize: z.number().int().positive().max(MAX_BATCH_SIZE, `at most ${MAX_BATCH_SIZE}`).default(32).describe("samples per step; also bounded by a memory estimate once the data's size is known"),
       learningRate: z.number().positive().default(3e-3),
+      learningRateSchedule: z.enum(["constant", "cosine"]).optional().describe('"constant" (default) or "cosine": from learningRate at the first epoch towards 0 at the end of the budget, set every epoch'),
       weightDecay: z.number().min(0).default(1e-4),
       sampler: z.enum(["quota", "proportional", "round-robin"]).default("quota"),
       patience: z.number().int().nonnegative().default(10),

@@ -17,6 +17,11 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     super(learningRate, beta1, beta2, epsilon);
   }
 
+  /** Changes the step size of the following updates (a learning-rate schedule). */
+  setLearningRate(learningRate: number): void {
+    (this as unknown as { learningRate: number }).learningRate = learningRate;
+  }
+
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer["applyGradients"]>[0]): void {
     const self = this as unknown as AdamState;
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);

@@ -37,6 +37,7 @@ interface TorchAddon {
   getState(handle: unknown): NativeState;
   step(handle: unknown, batchSize: number, inputs: Float32Array | { source: Int32Array; row: Int32Array }, targets: { a: Float32Array; mask: Float32Array }[], seed: number): Float64Array;
   bindSources(handle: unknown, inputs: Float32Array[]): void;
+  setLearningRate(handle: unknown, learningRate: number): void;
   info(): { blasThreads: boolean; torch: string };
   logits(handle: unknown, n: number, inputs: Float32Array): Float32Array[];
 }
@@ -142,6 +143,11 @@ export class TorchEngine {
     this.trainable = args.model.trainableVariables;
     this.slots = this.variables.map((v) => this.trainable.indexOf(v));
     this.termNames = [...objective.termNames, "total"];
+  }
+
+  /** Adam's step size from the next step on (a learning-rate schedule sets it every epoch). */
+  setLearningRate(learningRate: number): void {
+    this.native.setLearningRate(this.handle, learningRate);
   }
 
   /** Copies the model's weights and the optimizer's state into the engine (at the start, and after a resume). */

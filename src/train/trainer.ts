@@ -28,6 +28,12 @@ export interface TrainOptions {
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly learningRate?: number;
+  /**
+   * How the learning rate changes over the epoch budget: "constant" (default) or "cosine", from
+   * learningRate at the first epoch towards 0 at the end of `epochs` (Loshchilov & Hutter, SGDR, ICLR
+   * 2017, without restarts), set at the start of every epoch; see {@link learningRateAt}.
+   */
+  readonly learningRateSchedule?: LearningRateSchedule;
   /** Decoupled (AdamW-style) weight decay on kernels; 0 = off. */
   readonly weightDecay?: number;
   readonly sampler?: SamplingPolicy;
@@ -60,6 +66,15 @@ export interface TrainOptions {
 }
 
 export type TrainEngine = "tfjs" | "torch";
+
+export type LearningRateSchedule = "constant" | "cosine";
+
+/** The learning rate of epoch `epoch` (0-based) of `epochs`: base, or base (1 + cos(pi epoch / epochs)) / 2. */
+export function learningRateAt(base: number, epoch: number, epochs: number, schedule: LearningRateSchedule = "constant"): number {
+  if (schedule === "constant") return base;
+  if (schedule !== "cosine") throw new Error(`learningRateSchedule is ${JSON.stringify(schedule)}, expected "constant" or "cosine"`);
+  return (base * (1 + Math.cos((Math.PI * Math.min(epoch, epochs)) / Math.max(epochs, 1)))) / 2;
+}
 
 export const defaultTrainOptions = {
   epochs: 30,
@@ -163,9 +178,12 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   try {
     while (loop.epoch < opts.epochs && !loop.stoppedEarly) {
       const started = Date.now();
+      const learningRate = learningRateAt(opts.learningRate, loop.epoch, opts.epochs, opts.learningRateSchedule);
+      optimizer.setLearningRate(learningRate);
+      native.engine?.setLearningRate(learningRate);
       const losses = native.engine
         ? runTorchEpoch(args, native.engine, optimizer, sampler, dropoutRng, loop.epoch)
-        : await runEpoch(args, optimizer, sampler, dropoutRng, opts, loop.epoch);
+        : await runEpoch(args, optimizer, sampler, dropoutRng, opts, loop.epoch, learningRate);
       loop.epoch++;
       assertFiniteLosses(losses, loop.epoch);
       const checked = args.validation ? await validate(model, args.validation) : { metrics: {}, loss: null };
@@ -205,6 +223,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
 /** What the trainer uses of the native engine (src/train/torch-engine.ts, loaded only when asked for). */
 interface TorchEngine {
   stepOnPicks(picks: readonly SamplePick[], seed: number): Record<string, number>;
+  setLearningRate(learningRate: number): void;
   save(optimizer: FusedAdamOptimizer): void;
 }
 
@@ -256,6 +275,7 @@ async function runEpoch(
   rng: Rng,
   opts: typeof defaultTrainOptions & TrainOptions,
   epoch: number,
+  learningRate: number,
 ): Promise<Record<string, number>> {
   const { model, sources, objective } = args;
   const variables = model.trainableVariables;
@@ -272,7 +292,7 @@ async function runEpoch(
     } finally {
       disposeBatch(batch);
     }
-    if (decayed.length > 0) applyWeightDecay(decayed, opts.learningRate * opts.weightDecay);
+    if (decayed.length > 0) applyWeightDecay(decayed, learningRate * opts.weightDecay);
     steps++;
     args.onEvent?.({ type: "step", epoch: epoch + 1, step: step + 1, stepsPerEpoch: sampler.stepsPerEpoch });
   }

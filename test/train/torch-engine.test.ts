@@ -89,6 +89,7 @@ interface Case {
   readonly headHidden?: number[];
   readonly activation?: Activation;
   readonly weightDecay?: number;
+  readonly schedule?: "cosine";
 }
 
 const CASES: Case[] = [
@@ -96,6 +97,7 @@ const CASES: Case[] = [
   { name: "the study defaults (KL, stop-gradient, missing annotations only, likelihood SCA), weight decay", coupling: { divergence: "kl", stopGradient: true, applyTo: "missing", scaMode: "likelihood" }, weightDecay: 1e-2 },
   { name: "DM and SCA into the implied head only, bernoulli SCA, tanh, two trunk layers", coupling: { dmGradient: "implied", scaGradient: "implied", scaMode: "bernoulli", divergence: "kl" }, hidden: [16, 8], activation: "tanh" },
   { name: "per-task head layers (elu), no trunk", coupling: { applyTo: "missing" }, hidden: [], headHidden: [6], activation: "elu" },
+  { name: "a cosine learning-rate schedule (epoch 2 at half the rate) with weight decay", coupling: { divergence: "kl", stopGradient: true }, weightDecay: 1e-2, schedule: "cosine" },
 ];
 
 interface Outcome {
@@ -115,7 +117,7 @@ async function trainOnce(engine: "tfjs" | "torch", c: Case, extra: { epochs?: nu
   try {
     const result = await train({
       model, objective, sources: [syntheticSource(90, 12, 7)],
-      options: { epochs: extra.epochs ?? 2, batchSize: 16, stepsPerEpoch: 4, learningRate: 0.01, weightDecay: c.weightDecay ?? 0, seed: 11, engine, patience: 0, ...(extra.checkpoint ? { checkpoint: extra.checkpoint, resume: extra.resume } : {}) },
+      options: { epochs: extra.epochs ?? 2, batchSize: 16, stepsPerEpoch: 4, learningRate: 0.01, weightDecay: c.weightDecay ?? 0, seed: 11, engine, patience: 0, ...(c.schedule ? { learningRateSchedule: c.schedule } : {}), ...(extra.checkpoint ? { checkpoint: extra.checkpoint, resume: extra.resume } : {}) },
     });
     const weights = model.model.getWeights().map((w) => Float32Array.from(w.dataSync()));
     return { result, losses: result.history.at(-1)?.losses ?? {}, weights };

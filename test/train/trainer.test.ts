@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { useBackend } from "../../src/engine/backend.js";
 import { buildObjective } from "../../src/coupling/index.js";
 import { MultiTaskModel } from "../../src/models/multitask.js";
-import { train, type TrainEvent, type TrainOptions } from "../../src/train/trainer.js";
+import { learningRateAt, train, type TrainEvent, type TrainOptions } from "../../src/train/trainer.js";
 import { evaluateSource } from "../../src/train/evaluate.js";
 import { multiClassTask, multiLabelTask } from "../../src/tasks/types.js";
 import type { Source } from "../../src/data/types.js";
@@ -187,4 +187,43 @@ test("checkpoints are written atomically: no temp file is left and the old file 
   const bad = { toJSON: () => { throw new Error("boom"); } };
   await assert.rejects(saveCheckpoint(file, { state: bad, groups: {} }), /boom/);
   assert.deepEqual(await fs.readFile(file), before);
+});
+
+test("learningRateAt: constant, and cosine from the base rate towards 0 over the budget", () => {
+  assert.equal(learningRateAt(0.01, 7, 10), 0.01);
+  assert.equal(learningRateAt(0.01, 0, 10, "cosine"), 0.01);
+  assert.ok(Math.abs(learningRateAt(0.01, 5, 10, "cosine") - 0.005) < 1e-15);
+  assert.ok(Math.abs(learningRateAt(0.01, 10, 10, "cosine")) < 1e-15);
+  assert.ok(Math.abs(learningRateAt(0.02, 1, 3, "cosine") - 0.02 * (1 + Math.cos(Math.PI / 3)) / 2) < 1e-15);
+  assert.throws(() => learningRateAt(0.01, 1, 10, "step" as "cosine"), /learningRateSchedule/);
+});
+
+/** Weights after training on the synthetic sources, with no validation (so the last epoch's weights are kept). */
+async function lastWeights(options: TrainOptions): Promise<Float32Array[]> {
+  const model = new MultiTaskModel({ inputShape: [4], tasks: TASKS, trunk: { hidden: [16], dropout: 0 }, seed: 7 });
+  const objective = buildObjective(TASKS, []);
+  try {
+    await train({ model, sources, objective, options });
+    return model.model.getWeights().map((w) => w.dataSync() as Float32Array);
+  } finally {
+    objective.dispose();
+    model.dispose();
+  }
+}
+
+test("the cosine schedule reaches the optimizer: epoch 2 of 2 makes exactly half the constant run's update", async () => {
+  await useBackend("wasm");
+  const base = { seed: 5, batchSize: 16, learningRate: 0.01, weightDecay: 0, patience: 0, stepsPerEpoch: 1 };
+  // Epoch 1 runs at the base rate either way, so both runs reach epoch 2 with the same weights, gradient and moments.
+  const first = await lastWeights({ ...base, epochs: 1 });
+  const constant = await lastWeights({ ...base, epochs: 2 });
+  const cosine = await lastWeights({ ...base, epochs: 2, learningRateSchedule: "cosine" });
+  let compared = 0;
+  first.forEach((w1, i) => w1.forEach((w, j) => {
+    const full = constant[i][j] - w;
+    const half = cosine[i][j] - w;
+    assert.ok(Math.abs(half - full / 2) <= 1e-6 + 1e-4 * Math.abs(full), `weight ${i}[${j}]: ${half} vs half of ${full}`);
+    if (Math.abs(full) > 1e-4) compared++;
+  }));
+  assert.ok(compared > 50, `only ${compared} weights moved`);
 });
