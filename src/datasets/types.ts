@@ -22,7 +22,7 @@ export interface BuiltinDataset {
   /** Relatedness pairs the study couples: [A (multi-class), B]. */
   readonly pairs: readonly (readonly [string, string])[];
   /** Training budget this data set needs by default (e.g. fewer epochs for a CNN on pixels); the config's own values win. */
-  readonly studyDefaults?: { readonly epochs?: number; readonly batchSize?: number; readonly patience?: number };
+  readonly studyDefaults?: { readonly epochs?: number; readonly batchSize?: number; readonly patience?: number; readonly learningRateSchedule?: "constant" | "cosine" };
   /** Domain-knowledge relatedness, when there is any. */
   readonly priors?: () => readonly Relatedness[];
   load(): Promise<DatasetTable>;
