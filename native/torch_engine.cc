@@ -12,6 +12,7 @@
 
 #include <dlfcn.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -101,6 +102,15 @@ double num(napi_env env, napi_value v, const char* name) {
 }
 
 double numProp(napi_env env, napi_value obj, const char* name) { return num(env, prop(env, obj, name), name); }
+
+// The first N arguments of a call (absent ones are undefined).
+template <size_t N>
+std::array<napi_value, N> callArgs(napi_env env, napi_callback_info info) {
+  size_t argc = N;
+  std::array<napi_value, N> args{};
+  check(env, napi_get_cb_info(env, info, &argc, args.data(), nullptr, nullptr), "arguments");
+  return args;
+}
 
 bool boolProp(napi_env env, napi_value obj, const char* name) {
   bool out;
@@ -546,9 +556,7 @@ Coupling coupling(napi_env env, napi_value spec, const Engine& e) {
 // Layer[] }[], couplings: Coupling[] }; a Layer is { kind: "dense" | "conv" | "batchnorm" | "activation" |
 // "maxpool" | "avgpool" | "gap" | "flatten" | "dropout", ... } with the fields layer() reads.
 napi_value create(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value spec;
-  check(env, napi_get_cb_info(env, info, &argc, &spec, nullptr, nullptr), "arguments");
+  napi_value spec = callArgs<1>(env, info)[0];
   auto e = std::make_unique<Engine>();
   e->inputShape = intList(env, spec, "inputShape");
   int64_t inputDim = 1;
@@ -594,9 +602,7 @@ napi_value create(napi_env env, napi_callback_info info) {
 
 // setState(handle, { weights: Float32Array[], m?: Float32Array[], v?: Float32Array[], accBeta1, accBeta2 })
 napi_value setState(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value args[2];
-  check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
+  const auto args = callArgs<2>(env, info);
   Engine& e = *unwrap(env, args[0]);
   auto load = [&](const char* name, std::vector<torch::Tensor>& into) {
     bool has;
@@ -631,9 +637,7 @@ napi_value list(napi_env env, const std::vector<torch::Tensor>& tensors) {
 
 // getState(handle) -> { weights, m, v, accBeta1, accBeta2 }
 napi_value getState(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value handle;
-  check(env, napi_get_cb_info(env, info, &argc, &handle, nullptr, nullptr), "arguments");
+  napi_value handle = callArgs<1>(env, info)[0];
   Engine& e = *unwrap(env, handle);
   napi_value out, a1, a2;
   check(env, napi_create_object(env, &out), "object");
@@ -650,22 +654,17 @@ napi_value getState(napi_env env, napi_callback_info info) {
 
 // setLearningRate(handle, lr): Adam's step size (and the weight decay's) from the next step on, for a schedule.
 napi_value setLearningRate(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value args[2];
-  check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
+  const auto args = callArgs<2>(env, info);
   Engine& e = *unwrap(env, args[0]);
-  double lr = 0;
-  check(env, napi_get_value_double(env, args[1], &lr), "learning rate");
-  if (!(lr >= 0)) throw std::runtime_error("setLearningRate: expected a number >= 0");
+  const double lr = num(env, args[1], "learning rate");
+  if (!(lr >= 0)) throw JsError("distmatch native: learning rate must be >= 0");
   e.lr = static_cast<float>(lr);
   return nullptr;
 }
 
 // bindSources(handle, inputs: Float32Array[]): the training sources' input rows, read by step's picks.
 napi_value bindSources(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value args[2];
-  check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
+  const auto args = callArgs<2>(env, info);
   Engine& e = *unwrap(env, args[0]);
   for (napi_ref ref : e.sourceRefs) napi_delete_reference(env, ref);
   e.sources.clear();
@@ -707,9 +706,7 @@ torch::Tensor batchInputs(napi_env env, Engine& e, napi_value v, int64_t b) {
 // step(handle, batchSize, inputs (Float32Array [B * D] or picks), targets: { a: Float32Array, mask: Float32Array }[], seed)
 // -> Float64Array of the terms (objective order) and the total.
 napi_value step(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value args[5];
-  check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
+  const auto args = callArgs<5>(env, info);
   Engine& e = *unwrap(env, args[0]);
   const int64_t b = static_cast<int64_t>(num(env, args[1], "batchSize"));
   torch::Tensor x = batchInputs(env, e, args[2], b);
@@ -742,14 +739,12 @@ napi_value step(napi_env env, napi_callback_info info) {
   return array;
 }
 
-// logits(handle, n, inputs) -> Float32Array[] per task (inference: no dropout, no gradient).
+// logits(handle, n, inputs as for step) -> Float32Array[] per task (inference: no dropout, no gradient).
 napi_value logits(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value args[3];
-  check(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), "arguments");
+  const auto args = callArgs<3>(env, info);
   Engine& e = *unwrap(env, args[0]);
   const int64_t n = static_cast<int64_t>(num(env, args[1], "n"));
-  torch::Tensor x = torch::from_blob(floats(env, args[2], static_cast<size_t>(n * e.inputDim), "inputs"), {n, e.inputDim}, torch::kFloat32);
+  torch::Tensor x = batchInputs(env, e, args[2], n);
   torch::NoGradGuard guard;
   return list(env, forward(e, x, false, nullptr));
 }

@@ -85,9 +85,11 @@ export function torchUnsupported(model: MultiTaskModel, objective: unknown, weig
   const structure = model.layerStructure();
   if ("unsupported" in structure) return structure.unsupported;
   if (!isPlanned(objective)) return "the objective is not one built by buildObjective";
-  if (objective.couplingPlans().some((c) => c.lambdas.co > 0)) return "label co-annotation (lambda co > 0) runs on TensorFlow.js only";
-  if (objective.couplingPlans().some((c) => c.minConfidence > 0)) return "coupling with a confidence gate (minConfidence) runs on TensorFlow.js only";
-  if (objective.couplingPlans().some((c) => !c.trunkGradient)) return "coupling without trunk gradient (trunkGradient: false) runs on TensorFlow.js only";
+  // Each call reads every relatedness matrix back from its tensor: once is enough.
+  const plans = objective.couplingPlans();
+  if (plans.some((c) => c.lambdas.co > 0)) return "label co-annotation (lambda co > 0) runs on TensorFlow.js only";
+  if (plans.some((c) => c.minConfidence > 0)) return "coupling with a confidence gate (minConfidence) runs on TensorFlow.js only";
+  if (plans.some((c) => !c.trunkGradient)) return "coupling without trunk gradient (trunkGradient: false) runs on TensorFlow.js only";
   return null;
 }
 
