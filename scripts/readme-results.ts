@@ -1,7 +1,7 @@
 /**
  * Runs the studies behind the README's results section and prints its tables (Markdown):
  * `tsx scripts/readme-results.ts SECTION... [--out runs/readme] [--jobs N]`, sections: default, weighting,
- * tuned, scarce, scarce-tuned, scarce-worst-task, extensions, images. Runs are cached in <out>/cache, so a section that shares ST or MT runs with
+ * tuned, scarce, scarce-tuned, scarce-worst-task, extensions, images, images-weighting. Runs are cached in <out>/cache, so a section that shares ST or MT runs with
  * another (same data, split, seed and training budget) reuses them, and a rerun only prints.
  * Every study uses the default protocol (3 split repeats x seeds 0, 1, 2); the image studies train on the native
  * engine (`--engine torch`, needs libtorch-dev: see native/).
@@ -127,7 +127,19 @@ async function images(): Promise<void> {
   }
 }
 
-const all: Record<string, () => Promise<void>> = { default: defaults, weighting, tuned, scarce: () => scarce(), "scarce-tuned": () => scarce(true), "scarce-worst-task": () => scarce(true, "worst-task"), extensions, images };
+/** The weighting baselines alone (not combined with coupling, to halve the CNN budget) beside ST, MT and MT + coupling. */
+async function imagesWeighting(): Promise<void> {
+  console.log("### Image studies: loss-weighting baselines (3 splits × 3 seeds)\n");
+  const variants = ["st", "mt", "mt+coupling", ...variantIds.filter((v) => getVariant(v).weighting !== undefined && !getVariant(v).terms.dm && !getVariant(v).terms.sca)];
+  for (const dataset of ["emoji", "mnist-morpho"]) {
+    // ST, MT and MT + coupling come from the native engine's cache; the weighting runs fall back to TensorFlow.js.
+    const training = { engine: "torch" as const };
+    console.log(`\`distmatch study --dataset ${dataset} --engine torch --variants ${variants.join(",")}\`:\n`);
+    console.log(resultsMarkdown(await study({ name: `${dataset}-weighting`, dataset, variants, training })));
+  }
+}
+
+const all: Record<string, () => Promise<void>> = { default: defaults, weighting, tuned, scarce: () => scarce(), "scarce-tuned": () => scarce(true), "scarce-worst-task": () => scarce(true, "worst-task"), extensions, images, "images-weighting": imagesWeighting };
 for (const section of sections) {
   const run = all[section];
   if (!run) throw new Error(`unknown section "${section}" (expected ${Object.keys(all).join(", ")})`);

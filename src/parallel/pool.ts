@@ -124,7 +124,7 @@ export class WorkerPool<D, R, E = unknown> {
   }
 
   private spawn(): ChildProcess {
-    const child = fork(workerEntry(), [], { execArgv: workerExecArgv(), serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(workerEntry(), [], { execArgv: workerExecArgv(process.execArgv, this.size, defaultJobs()), serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
     this.children.push(child);
     child.on("message", (raw: FromWorker) => this.receive(child, raw));
     child.on("exit", (code, signal) => {
@@ -193,7 +193,13 @@ function workerEntry(): string {
   return here.endsWith(".ts") && existsSync(ts) ? ts : here.replace(/pool\.[jt]s$/, "worker.js");
 }
 
-/** This process's Node flags (a TypeScript loader such as tsx) minus the test runner's, which would rerun tests. */
-function workerExecArgv(): string[] {
-  return process.execArgv.filter((arg) => !arg.startsWith("--test"));
+/**
+ * The workers' Node flags: this process's (a TypeScript loader such as tsx) minus the test runner's, which would
+ * rerun tests. When the workers fill every core, V8's garbage-collector helper threads only steal time from the
+ * other workers, so each worker collects on its own thread (bench/README.md, "Parallel studies").
+ */
+export function workerExecArgv(parentArgv: readonly string[], workers: number, cores: number): string[] {
+  const flags = parentArgv.filter((arg) => !arg.startsWith("--test"));
+  const gcSet = flags.some((arg) => arg.includes("single-threaded"));
+  return workers >= cores && !gcSet ? [...flags, "--single-threaded-gc"] : flags;
 }

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type PoolJob, runPool, WorkerPool } from "../../src/parallel/pool.js";
+import { defaultJobs, type PoolJob, runPool, WorkerPool, workerExecArgv } from "../../src/parallel/pool.js";
 import type { Descriptor } from "../fixtures/pool-handler.js";
 
 const handler = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "pool-handler.ts");
 const jobs: PoolJob<Descriptor>[] = [11, 12, 13, 14, 15].map((seed) => ({ key: `run-s${seed}`, descriptor: { seed } }));
-type Out = { seed: number; weights: number[]; pid: number };
+type Out = { seed: number; weights: number[]; pid: number; execArgv: string[] };
 
 describe("parallel pool", () => {
   it("gives bit-identical results in the jobs' order with 2 worker processes as with 1 in-process loop", async () => {
@@ -27,6 +27,16 @@ describe("parallel pool", () => {
     for (let wait = 0; wait < 100 && parallel.some((r) => alive(r.pid)); wait++) await new Promise((r) => setTimeout(r, 100));
     assert.ok(!parallel.some((r) => alive(r.pid)), "worker processes exited");
     assert.ok(events.includes("run-s13:4"));
+    // Node accepted the workers' flags: two workers on two cores or fewer collect garbage on their own thread.
+    assert.equal(parallel[0].execArgv.includes("--single-threaded-gc"), 2 >= defaultJobs());
+  });
+
+  it("gives the workers single-threaded garbage collection only when they fill every core", () => {
+    const parent = ["--import", "tsx", "--test-concurrency=2"];
+    assert.deepEqual(workerExecArgv(parent, 2, 2), ["--import", "tsx", "--single-threaded-gc"]);
+    assert.deepEqual(workerExecArgv(parent, 3, 2), ["--import", "tsx", "--single-threaded-gc"]);
+    assert.deepEqual(workerExecArgv(parent, 2, 4), ["--import", "tsx"]);
+    assert.deepEqual(workerExecArgv(["--single-threaded"], 2, 2), ["--single-threaded"], "a flag the user set is kept, not doubled");
   });
 
   it("rejects with the failing job's key and message", async () => {
