@@ -1,6 +1,7 @@
 import type { Task } from "../tasks/types.js";
 import type { DatasetTable } from "../data/dataset.js";
 import type { Relatedness } from "../relatedness/types.js";
+import type { LearningRateSchedule } from "../train/trainer.js";
 
 // Produced by lower layers, re-exported here for existing imports: progress by features, tables by data.
 export type { ProgressFn } from "../features/types.js";
@@ -22,7 +23,7 @@ export interface BuiltinDataset {
   /** Relatedness pairs the study couples: [A (multi-class), B]. */
   readonly pairs: readonly (readonly [string, string])[];
   /** Training budget this data set needs by default (e.g. fewer epochs for a CNN on pixels); the config's own values win. */
-  readonly studyDefaults?: { readonly epochs?: number; readonly batchSize?: number; readonly patience?: number; readonly learningRateSchedule?: "constant" | "cosine" };
+  readonly studyDefaults?: { readonly epochs?: number; readonly batchSize?: number; readonly patience?: number; readonly learningRateSchedule?: LearningRateSchedule };
   /** Domain-knowledge relatedness, when there is any. */
   readonly priors?: () => readonly Relatedness[];
   load(): Promise<DatasetTable>;
