@@ -6,6 +6,7 @@
  * Every study uses the default protocol (3 split repeats x seeds 0, 1, 2); the image studies train on the native
  * engine (`--engine torch`, needs libtorch-dev: see native/).
  */
+import { describeInformativeness } from "../src/relatedness/informativeness.js";
 import { runStudy } from "../src/study/run.js";
 import { defaultTuningGrid, type StudyConfigInput } from "../src/study/config.js";
 import type { StudyResults } from "../src/study/results.js";
@@ -96,7 +97,9 @@ async function scarce(tuned = false, criterion: "mean" | "worst-task" = "mean"):
       return `${t.task} ${pct(d.mean)} [${pct(d.lower)}, ${pct(d.upper)}] (${verdictLabels[verdictOf(d)]})`;
     });
     console.log(`MT + coupling against ST (points, 95% CI): ${gain.join("; ")}.  `);
-    console.log(`MT + coupling against plain MT (paired by split and seed, points, 95% CI): ${vsMt.join("; ")}.\n`);
+    console.log(`MT + coupling against plain MT (paired by split and seed, points, 95% CI): ${vsMt.join("; ")}.  `);
+    const checks = r.relatedness.flatMap((x) => (x.check ? [describeInformativeness(x.used.from, x.used.to, x.check)] : []));
+    console.log(`What R tells before training: ${checks.join("; ")}.\n`);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { StudyResults } from "../study/results.js";
 import { verdictLabels } from "../study/statistics.js";
+import { describeInformativeness } from "../relatedness/informativeness.js";
 
 /**
  * The console summary: per task, every variant's mean ± std over (split, seed) runs, the mean paired
@@ -36,6 +37,7 @@ export function formatSummaryTable(results: StudyResults): string {
     `pairs: ${p.splitRepeats} split repeat(s) x seeds ${p.seeds.join(", ")}; 95% t-interval over (split, seed) pairs; ` +
       `selection: ${p.selection}${p.preset ? `; preset ${p.preset}` : ""}${results.tuning ? "; coupling tuned on validation" : ""}`,
   );
+  for (const r of results.relatedness) if (r.check) out.push(`relatedness check: ${describeInformativeness(r.used.from, r.used.to, r.check)}`);
   out.push(`test samples: ${results.data.test.n} per split; wall time ${results.timing.wallSeconds.toFixed(1)} s`);
   return out.join("\n");
 }

@@ -19,3 +19,5 @@ export { du2014, du2014Tasks, builtinPriors, DU2014_EXPRESSIONS, DU2014_AUS } fr
 export { formatRelatedness } from "./format.js";
 export type { FormatOptions } from "./format.js";
 export { relatednessToTensor } from "./tensor.js";
+export { relatednessInformativeness, describeInformativeness } from "./informativeness.js";
+export type { RelatednessInformativeness, DirectionScore } from "./informativeness.js";

@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { RunResult, StudyResults } from "../study/results.js";
 import { mean, std } from "./format.js";
+import { describeInformativeness } from "../relatedness/informativeness.js";
 import {
   baselineVariant,
   couplingVariant,
@@ -373,9 +374,10 @@ function relatednessCharts(results: StudyResults): ChartSpec[] {
         section: "relatedness" as const,
         title: `${used.from} \u2192 ${used.to}`,
         caption:
-          pair.length === 2
+          (pair.length === 2
             ? `Relatedness R[k][j] given (left) and estimated from data (right); method used in training: ${entry.method}.`
-            : `Relatedness R[k][j] used in training (method: ${entry.method}).`,
+            : `Relatedness R[k][j] used in training (method: ${entry.method}).`) +
+          (entry.check ? ` What it tells before training: ${describeInformativeness(used.from, used.to, entry.check)}.` : ""),
         spec: sideBySide(panels),
       },
     ];

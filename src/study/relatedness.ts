@@ -5,6 +5,7 @@ import type { Task } from "../tasks/types.js";
 import type { StudyConfig } from "./config.js";
 import type { BuiltinDataset } from "../datasets/types.js";
 import { own } from "../data/names.js";
+import { relatednessInformativeness, type DirectionScore, type RelatednessInformativeness } from "../relatedness/informativeness.js";
 
 export type RelatednessMethod = "file" | "prior" | "overlap" | "predictions";
 
@@ -109,4 +110,45 @@ export function relatednessFromPredictions(
   probsTo: Float32Array,
 ): Relatedness {
   return estimateFromPredictions(probsFrom, probsTo, from, to);
+}
+
+/** One pair's {@link relatednessInformativeness}, averaged over the study's matrices (one per split and seed). */
+export interface RelatednessCheck {
+  readonly on: "validation";
+  /** How many matrices were scored: one per split for a fixed R, one per split and seed from predictions. */
+  readonly matrices: number;
+  readonly classFromLabels: DirectionScore;
+  readonly labelsFromClass: DirectionScore;
+}
+
+/** A's training label counts over the sources, plus one per class (the prior for the check). */
+export function trainingPrior(sources: readonly Source[], from: Task): number[] {
+  const K = from.kind === "multiclass" ? from.classes.length : 0;
+  const counts = new Array<number>(K).fill(1);
+  for (const s of sources) {
+    const t = own(s.targets, from.name);
+    if (t?.kind === "multiclass") for (const k of t.labels) if (k >= 0) counts[k]++;
+  }
+  return counts;
+}
+
+/**
+ * Scores each matrix on its split's validation samples that carry both labels, then averages over
+ * matrices (accuracies and baselines as means, n as the total). Undefined when no sample carries both.
+ */
+export function checkRelatedness(scored: readonly { readonly R: Relatedness; readonly sources: readonly Source[]; readonly validation: Source; readonly from: Task }[]): RelatednessCheck | undefined {
+  const scores = scored.flatMap(({ R, sources, validation, from }) => {
+    const a = own(validation.targets, R.from);
+    const b = own(validation.targets, R.to);
+    if (a?.kind !== "multiclass" || !b) return [];
+    const s = relatednessInformativeness(R, trainingPrior(sources, from), a, b);
+    return s.classFromLabels.n > 0 ? [s] : [];
+  });
+  if (scores.length === 0) return undefined;
+  const mean = (pick: (s: RelatednessInformativeness) => DirectionScore): DirectionScore => ({
+    accuracy: scores.reduce((t, s) => t + pick(s).accuracy, 0) / scores.length,
+    baseline: scores.reduce((t, s) => t + pick(s).baseline, 0) / scores.length,
+    n: scores.reduce((t, s) => t + pick(s).n, 0),
+  });
+  return { on: "validation", matrices: scores.length, classFromLabels: mean((s) => s.classFromLabels), labelsFromClass: mean((s) => s.labelsFromClass) };
 }

@@ -13,6 +13,14 @@ const taskSchema = z.discriminatedUnion("kind", [
 
 const matrix = z.array(z.array(z.number()));
 
+const directionScoreSchema = z.object({ accuracy: z.number(), baseline: z.number(), n: z.number() });
+export const relatednessCheckSchema = z.object({
+  on: z.literal("validation"),
+  matrices: z.number(),
+  classFromLabels: directionScoreSchema,
+  labelsFromClass: directionScoreSchema,
+});
+
 export const relatednessSchema = z.object({
   from: z.string(),
   to: z.string(),
@@ -132,6 +140,8 @@ export const studyResultsSchema = z.object({
       /** When both exist: the given (file/prior) matrix and one estimated from data, for comparison. */
       given: relatednessSchema.optional(),
       estimated: relatednessSchema.optional(),
+      /** What R tells before training, on validation samples with both labels (src/relatedness/informativeness.ts). */
+      check: relatednessCheckSchema.optional(),
     }),
   ),
   seeds: z.array(z.number()),

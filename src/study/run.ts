@@ -15,7 +15,7 @@ import { primaryMetric } from "../eval/metrics.js";
 import { exists, writeJsonAtomic } from "../io/atomic.js";
 import { applyOverride, parseStudyConfig, tuningGrid, type CouplingConfig, type CouplingOverride, type StudyConfig, type StudyConfigInput } from "./config.js";
 import { prepareStudyData, type StudyData } from "./data.js";
-import { planRelatedness, relatednessFromPredictions, type RelatednessPlan } from "./relatedness.js";
+import { checkRelatedness, planRelatedness, relatednessFromPredictions, type RelatednessPlan } from "./relatedness.js";
 import { deltaM, mean, summarize } from "./analysis.js";
 import { getVariant, needsRelatedness, type VariantDefinition } from "./variants.js";
 import { type RunResult, type StudyResults, type TuningRecord } from "./results.js";
@@ -148,12 +148,16 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
       description: data.description,
       ...(data.licence ? { licence: data.licence } : {}),
     },
-    relatedness: [...firstRelatedness.values()].map(({ plan, used, estimated }) => ({
-      method: plan.method,
-      used: plain(used),
-      ...(plan.fixed && plan.method !== "overlap" ? { given: plain(plan.fixed) } : {}),
-      ...(estimated ? { estimated: plain(estimated) } : {}),
-    })),
+    relatedness: [...firstRelatedness.entries()].map(([key, { plan, used, estimated }]) => {
+      const check = checkRelatedness(matricesOf(splits, relatedness, key));
+      return {
+        method: plan.method,
+        used: plain(used),
+        ...(plan.fixed && plan.method !== "overlap" ? { given: plain(plan.fixed) } : {}),
+        ...(estimated ? { estimated: plain(estimated) } : {}),
+        ...(check ? { check } : {}),
+      };
+    }),
     seeds: config.seeds,
     protocol: {
       splitRepeats: config.split.repeats,
@@ -174,6 +178,15 @@ export async function runStudy(input: StudyConfigInput, options: StudyOptions = 
   const resultsFile = path.join(dir, "results.json");
   await writeJsonAtomic(resultsFile, results);
   return { results, dir, resultsFile };
+}
+
+/** Every distinct matrix a pair used (one per split, or per split and seed), with its split's data. */
+function matricesOf(splits: readonly OpenedSplit[], relatedness: readonly Map<number, ResolvedRelatedness>[], key: string) {
+  return splits.flatMap(({ data }, i) => {
+    const resolved = [...relatedness[i].values()].flatMap((perSeed) => perSeed.get(key) ?? []);
+    const distinct = [...new Set(resolved.map((r) => r.used))];
+    return distinct.map((R) => ({ R, sources: data.sources, validation: data.validation, from: resolved[0].plan.from }));
+  });
 }
 
 /** What the study uses of src/study/parallel-runs.ts's pool (that module is loaded only with workers). */

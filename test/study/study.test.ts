@@ -33,6 +33,7 @@ test("end to end on real data (UCI Zoo): every variant for every task, valid res
   assert.deepEqual([...new Set(parsed.runs.map((r) => `${r.split}/${r.seed}`))].sort(), ["0/0", "0/1", "1/0", "1/1"]);
   assert.equal(parsed.relatedness.length, 1);
   assert.equal(parsed.relatedness[0].method, "predictions"); // sources share no sample
+  assert.equal(parsed.relatedness[0].check?.matrices, 4, "R from predictions: one matrix per split and seed");
   assert.equal(parsed.data.sources.length, 2);
   const [onlyType, onlyTraits] = parsed.data.sources;
   assert.deepEqual(Object.keys(onlyType.annotated), ["type"]);
@@ -69,6 +70,11 @@ test("overlap > 0 makes the relatedness come from the co-annotated subset", asyn
   const { results } = await runStudy({ dataset: "zoo", seeds: [0], outDir, variants: ["mt+coupling"], split: { overlap: 0.2, repeats: 1 }, training: { epochs: 2 } });
   assert.equal(results.relatedness[0].method, "overlap");
   assert.ok(results.relatedness[0].used.support, "support counts recorded");
+  // The check scores R on every validation animal (all carry both labels), with the one split's matrix.
+  const check = results.relatedness[0].check!;
+  assert.equal(check.matrices, 1);
+  assert.equal(check.classFromLabels.n, results.data.validation.n);
+  for (const d of [check.classFromLabels, check.labelsFromClass]) assert.ok(d.accuracy >= 0 && d.accuracy <= 1 && d.baseline >= 0 && d.baseline <= 1);
   assert.equal(results.data.sources.length, 3);
   assert.deepEqual(Object.keys(results.data.sources[2].annotated).sort(), ["traits", "type"]);
 });
