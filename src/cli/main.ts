@@ -65,7 +65,7 @@ function studyOptions(cmd: Command): Command {
     .option("--ratio <a:b>", "relative sizes of the task-only subsets, e.g. 1:10", ratio)
     .option("--representation <name>", "input representation of the data set (e.g. pixels, mobilenetv2)")
     .addOption(new Option("--relatedness <method>", "where R comes from").choices(["auto", "file", "prior", "overlap", "predictions"]))
-    .option("--relatedness-file <file>", "relatedness matrix file (JSON or CSV)")
+    .option("--relatedness-file <files>", "relatedness matrix file (JSON or CSV); several, comma-separated, one per coupled pair", list)
     .option("--prior <name>", "a built-in relatedness prior, e.g. du2014")
     .option("--lambda-dm <w>", "weight of distribution matching", number)
     .option("--lambda-sca <w>", "weight of soft co-annotation", number)

@@ -30,7 +30,7 @@ export interface StudyFlags {
   ratio?: number[];
   representation?: string;
   relatedness?: string;
-  relatednessFile?: string;
+  relatednessFile?: string[];
   prior?: string;
   lambdaDm?: number;
   lambdaSca?: number;
@@ -86,7 +86,7 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.overlap !== undefined) section("split").overlap = flags.overlap;
   if (flags.ratio) section("split").ratio = flags.ratio;
   if (flags.relatedness) section("relatedness").method = flags.relatedness;
-  if (flags.relatednessFile) section("relatedness").file = path.resolve(flags.relatednessFile);
+  if (flags.relatednessFile) section("relatedness").file = flags.relatednessFile.length === 1 ? path.resolve(flags.relatednessFile[0]) : flags.relatednessFile.map((f) => path.resolve(f));
   if (flags.prior) section("relatedness").prior = flags.prior;
   if (flags.lambdaDm !== undefined) section("coupling").lambdaDm = flags.lambdaDm;
   if (flags.lambdaSca !== undefined) section("coupling").lambdaSca = flags.lambdaSca;

@@ -44,7 +44,10 @@ export const studyConfigSchema = z.strictObject({
   relatedness: z
     .strictObject({
       method: z.enum(["auto", "file", "prior", "overlap", "predictions"]).default("auto"),
-      file: z.string().optional(),
+      file: z
+        .union([z.string(), z.array(z.string()).min(1)])
+        .optional()
+        .describe("a relatedness matrix file (JSON or CSV); several, one per coupled pair, as a list: each pair takes the file whose tasks it names"),
       prior: z.string().optional(),
       alpha: z.number().positive().default(1),
     })
@@ -87,7 +90,7 @@ export const studyConfigSchema = z.strictObject({
       lambdaDm: z.number().min(0).default(0.1).describe("weight of distribution matching (METHOD.md: 1)"),
       lambdaSca: z.number().min(0).default(0.1).describe("weight of soft co-annotation (METHOD.md: 1)"),
       lambdaCo: z.number().min(0).default(1).describe("weight of label co-annotation (variant co)"),
-      scaMode: z.enum(["auto", "product", "bernoulli", "likelihood"]).default("auto").describe("auto: product for file/prior relatedness, likelihood for estimated; likelihood: the Bayes posterior of label co-annotation with p_B in place of the labels (suits estimated, dense relatedness)"),
+      scaMode: z.enum(["auto", "product", "bernoulli", "likelihood"]).default("auto").describe("auto: product for sparse domain knowledge (an R with a 0 entry), likelihood for a dense R (estimated, or a file of estimates); likelihood: the Bayes posterior of label co-annotation with p_B in place of the labels (suits estimated, dense relatedness)"),
       stopGradient: z.boolean().default(true).describe("stop the gradient through the implied distributions (METHOD.md: false)"),
       dmGradient: z.enum(["both", "matched", "implied"]).optional().describe('which heads DM\'s gradient reaches (default: from stopGradient, true = "matched"): "both" (METHOD.md), "matched" (head B only: DM sends head A nothing) or "implied" (head A only, through q_B = p_A R: keeps DM\'s exchange into head A without pushing p_B to 0 or 1)'),
       scaGradient: z.enum(["both", "matched", "implied"]).optional().describe('which heads SCA\'s gradient reaches (default: from stopGradient): "both", "matched" (head A only) or "implied" (head B only, through q_A)'),

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { useBackend } from "../engine/backend.js";
-import { buildObjective, type CouplingSpec, type ScaMode } from "../coupling/index.js";
+import { buildObjective, type CouplingSpec } from "../coupling/index.js";
 import { keepTasks } from "../data/sources.js";
 import type { Source } from "../data/types.js";
 import { MultiTaskModel } from "../models/multitask.js";
@@ -15,7 +15,7 @@ import { primaryMetric } from "../eval/metrics.js";
 import { exists, writeJsonAtomic } from "../io/atomic.js";
 import { applyOverride, parseStudyConfig, tuningGrid, type CouplingConfig, type CouplingOverride, type StudyConfig, type StudyConfigInput } from "./config.js";
 import { prepareStudyData, type StudyData } from "./data.js";
-import { checkRelatedness, planRelatedness, relatednessFromPredictions, type RelatednessPlan } from "./relatedness.js";
+import { checkRelatedness, planRelatedness, relatednessFromPredictions, scaModeFor, type RelatednessPlan } from "./relatedness.js";
 import { deltaM, mean, summarize } from "./analysis.js";
 import { getVariant, needsRelatedness, type VariantDefinition } from "./variants.js";
 import { type RunResult, type StudyResults, type TuningRecord } from "./results.js";
@@ -630,18 +630,6 @@ async function singleTaskRun(ctx: RunContext, variant: VariantDefinition, key: R
   return result;
 }
 
-/**
- * "auto" soft co-annotation: the product rule of METHOD.md for sparse domain knowledge (file, prior);
- * the likelihood rule (label co-annotation's Bayes posterior with p_B in place of the labels) for
- * matrices estimated from data, where every entry is > 0 and the product rule favours the classes with
- * the least related mass (measured on Soybean: the implied disease was right for 3.6 % of test plants
- * under the product rule, 44.5 % under the Bernoulli rule, 70.8 % under the likelihood rule).
- */
-function scaModeFor(mode: CouplingConfig["scaMode"], method: RelatednessPlan["method"]): ScaMode {
-  if (mode !== "auto") return mode;
-  return method === "file" || method === "prior" ? "product" : "likelihood";
-}
-
 /** The coupling terms of a variant under the given coupling settings; none for plain MT. */
 function couplingSpecs(
   variant: VariantDefinition,
@@ -657,7 +645,7 @@ function couplingSpecs(
   return resolved.map(({ plan, used }) => ({
     relatedness: used,
     lambdas,
-    scaMode: scaModeFor(coupling.scaMode, plan.method),
+    scaMode: scaModeFor(coupling.scaMode, plan.method, used),
     stopGradient: coupling.stopGradient,
     ...(coupling.dmGradient ? { dmGradient: coupling.dmGradient } : {}),
     ...(coupling.scaGradient ? { scaGradient: coupling.scaGradient } : {}),

@@ -6,6 +6,9 @@ import * as path from "node:path";
 import { runStudy, worstTaskGain, type StudyEvent } from "../../src/study/run.js";
 import { studyResultsSchema, type RunResult } from "../../src/study/results.js";
 import { getDataset } from "../../src/datasets/index.js";
+import { scaModeFor } from "../../src/study/relatedness.js";
+import { estimateFromAnnotations, saveRelatedness } from "../../src/relatedness/index.js";
+import type { MultiClassTargets } from "../../src/data/types.js";
 
 async function tmpDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), "distmatch-study-"));
@@ -180,4 +183,32 @@ test("--preset paper: METHOD.md's literal coupling; explicit fields still win; b
   assert.equal(parseStudyConfig({ dataset: "zoo" }).coupling.lambdaDm, 0.1);
   assert.throws(() => parseStudyConfig({ dataset: "zoo", tuning: { grid: [{ lambdaDm: 1 }, { lamdaSca: 1 }] } }), /tuning\.grid\[1\]: "lamdaSca" is not a tunable coupling option/);
   assert.throws(() => parseStudyConfig({ dataset: "zoo", tuning: { grid: [{ divergence: "l2" }] } }), /tuning\.grid\[0\]: invalid value\n {2}divergence/);
+});
+
+test("relatedness.file as a list: each coupled pair takes the file that names it; a pair with none is an error naming it", async () => {
+  const dir = await tmpDir();
+  const table = await getDataset("penguins").load();
+  const species = table.tasks.find((t) => t.name === "species")!;
+  const write = async (to: string): Promise<string> => {
+    const file = path.join(dir, `species-${to}.json`);
+    await saveRelatedness(file, estimateFromAnnotations(table.targets.species as MultiClassTargets, table.targets[to], species, table.tasks.find((t) => t.name === to)!));
+    return file;
+  };
+  const [island, sex] = [await write("island"), await write("sex")];
+  const config = { dataset: "penguins", seeds: [0], variants: ["mt+coupling"], split: { repeats: 1 }, training: { epochs: 1 } };
+  const { results } = await runStudy({ ...config, outDir: path.join(dir, "both"), relatedness: { method: "file", file: [sex, island] } });
+  assert.deepEqual(results.relatedness.map((r) => [r.method, r.used.to, r.used.origin]), [
+    ["file", "island", `file:${island} (overlap)`],
+    ["file", "sex", `file:${sex} (overlap)`],
+  ]);
+  await assert.rejects(runStudy({ ...config, outDir: path.join(dir, "one"), relatedness: { method: "file", file: [island, island] } }), /relates "species" to "sex"/);
+});
+
+test("scaMode auto: the product rule for a sparse given matrix, the likelihood rule for a dense or estimated one", () => {
+  const R = (values: number[][]) => ({ from: "a", to: "b", toKind: "multilabel" as const, rows: ["x", "y"], columns: ["p", "q"], values });
+  assert.equal(scaModeFor("auto", "prior", R([[1, 0], [0.5, 0.5]])), "product");
+  assert.equal(scaModeFor("auto", "file", R([[1, 0], [0.5, 0.5]])), "product");
+  assert.equal(scaModeFor("auto", "file", R([[0.9, 0.1], [0.5, 0.5]])), "likelihood");
+  assert.equal(scaModeFor("auto", "predictions", R([[1, 0], [0.5, 0.5]])), "likelihood");
+  assert.equal(scaModeFor("bernoulli", "file", R([[0.9, 0.1], [0.5, 0.5]])), "bernoulli");
 });
