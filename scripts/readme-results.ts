@@ -1,14 +1,19 @@
 /**
  * Runs the studies behind the README's results section and prints its tables (Markdown):
  * `tsx scripts/readme-results.ts SECTION... [--out runs/readme] [--jobs N]`, sections: default, weighting,
- * tuned, scarce, scarce-tuned, scarce-worst-task, extensions, images, images-weighting. Runs are cached in <out>/cache, so a section that shares ST or MT runs with
+ * tuned, scarce, scarce-tuned, scarce-worst-task, scarce-known, extensions, images, images-weighting. Runs are cached in <out>/cache, so a section that shares ST or MT runs with
  * another (same data, split, seed and training budget) reuses them, and a rerun only prints.
  * Every study uses the default protocol (3 split repeats x seeds 0, 1, 2); the image studies train on the native
  * engine (`--engine torch`, needs libtorch-dev: see native/).
  */
+import * as path from "node:path";
 import { describeInformativeness } from "../src/relatedness/informativeness.js";
+import { estimateFromAnnotations, saveRelatedness } from "../src/relatedness/index.js";
+import { getDataset } from "../src/datasets/index.js";
+import { splitTrainValTest } from "../src/data/splits.js";
+import type { MultiClassTargets, TaskTargets } from "../src/data/types.js";
 import { runStudy } from "../src/study/run.js";
-import { defaultTuningGrid, type StudyConfigInput } from "../src/study/config.js";
+import { defaultTuningGrid, parseStudyConfig, type StudyConfigInput } from "../src/study/config.js";
 import type { StudyResults } from "../src/study/results.js";
 import { getVariant, variantIds } from "../src/study/variants.js";
 import { resultsMarkdown } from "./results-markdown.js";
@@ -103,6 +108,71 @@ async function scarce(tuned = false, criterion: "mean" | "worst-task" = "mean"):
   }
 }
 
+/**
+ * R files as a domain expert could give them: estimated from both labels of every row that is in no
+ * split's test part (these data sets are fully annotated). A ceiling for R's quality, not a setting a
+ * user with scarce labels could estimate; the test rows never enter R.
+ */
+async function knownRelatedness(dataset: string, pairs: readonly (readonly [string, string])[]): Promise<string[]> {
+  const table = await getDataset(dataset).load();
+  const defaults = parseStudyConfig({ dataset });
+  const inTest = new Set<number>();
+  for (let split = 0; split < defaults.split.repeats; split++) {
+    const parts = splitTrainValTest(table.n, { validation: defaults.split.validation, test: defaults.split.test, seed: defaults.split.seed + split, ...(table.groups ? { groups: table.groups } : {}) });
+    for (const r of parts.test) inTest.add(r);
+  }
+  const files: string[] = [];
+  for (const [a, b] of pairs) {
+    const from = table.tasks.find((t) => t.name === a)!;
+    const to = table.tasks.find((t) => t.name === b)!;
+    const R = estimateFromAnnotations(withoutRows(table.targets[a], table.n, inTest) as MultiClassTargets, withoutRows(table.targets[b], table.n, inTest), from, to);
+    const file = path.resolve(outDir, "relatedness", `${dataset}-${a}-${b}.json`);
+    await saveRelatedness(file, { ...R, origin: `both labels of the ${table.n - inTest.size} rows in no split's test part` });
+    files.push(file);
+  }
+  return files;
+}
+
+/** The targets of n rows with the given rows' labels removed (missing). */
+function withoutRows(t: TaskTargets, n: number, rows: ReadonlySet<number>): TaskTargets {
+  if (t.kind === "multiclass") return { kind: "multiclass", labels: t.labels.map((k, i) => (rows.has(i) ? -1 : k)) };
+  const width = t.mask.length / n;
+  const mask = Float32Array.from(t.mask);
+  for (const r of rows) mask.fill(0, r * width, (r + 1) * width);
+  return { kind: "multilabel", values: t.values, mask };
+}
+
+async function scarceKnown(): Promise<void> {
+  console.log("### Scarce labels with relatedness as good as full annotation gives (a ceiling)\n");
+  const ratios: Record<string, number[]> = { soybean: [1, 10], penguins: [1, 10, 10] };
+  const variants = ["st", "mt", "mt+coupling", "sca", "co"];
+  for (const [dataset, ratio] of Object.entries(ratios)) {
+    const files = await knownRelatedness(dataset, getDataset(dataset).pairs);
+    console.log(`\`distmatch study --dataset ${dataset} --ratio ${ratio.join(":")} --variants ${variants.join(",")} --relatedness-file ${files.map((f) => path.relative(process.cwd(), f)).join(",")}\`:\n`);
+    const r = await study({ name: `${dataset}-scarce-known`, dataset, variants, split: { ratio }, relatedness: { method: "file", file: files } });
+    console.log(resultsMarkdown(r));
+    for (const id of variants.filter((v) => v !== "st" && v !== "mt")) {
+      const label = r.variants.find((v) => v.id === id)!.label;
+      const vsMt = r.summary.map((t) => {
+        const d = pairedDifference(r, "mt", id, t.task, t.metric);
+        return `${t.task} ${pct(d.mean)} [${pct(d.lower)}, ${pct(d.upper)}] (${verdictLabels[verdictOf(d)]})`;
+      });
+      console.log(`${label} against plain MT (paired, points, 95% CI): ${vsMt.join("; ")}.  `);
+    }
+    const checks = r.relatedness.flatMap((x) => (x.check ? [describeInformativeness(x.used.from, x.used.to, x.check)] : []));
+    console.log(`What R tells before training: ${checks.join("; ")}.\n`);
+    console.log(`The same with coupling chosen on validation by the worst task (\`--tune-criterion worst-task\`):\n`);
+    const tuned = await study({ name: `${dataset}-scarce-known-tuned`, dataset, variants: ["st", "mt", "mt+coupling"], split: { ratio }, relatedness: { method: "file", file: files }, tuning: { criterion: "worst-task" } });
+    console.log(resultsMarkdown(tuned));
+    const vsMt = tuned.summary.map((t) => {
+      const d = pairedDifference(tuned, "mt", "mt+coupling", t.task, t.metric);
+      return `${t.task} ${pct(d.mean)} [${pct(d.lower)}, ${pct(d.upper)}] (${verdictLabels[verdictOf(d)]})`;
+    });
+    const chosen = tuned.tuning!.perSplit.map((x) => JSON.stringify(tuned.tuning!.grid[x.chosen])).join("; ");
+    console.log(`MT + coupling against plain MT (paired, points, 95% CI): ${vsMt.join("; ")}. Chosen per split: ${chosen}\n`);
+  }
+}
+
 async function extensions(): Promise<void> {
   console.log("### METHOD.md's literal coupling and each extension\n");
   const settings = couplingSettings;
@@ -142,7 +212,7 @@ async function imagesWeighting(): Promise<void> {
   }
 }
 
-const all: Record<string, () => Promise<void>> = { default: defaults, weighting, tuned, scarce: () => scarce(), "scarce-tuned": () => scarce(true), "scarce-worst-task": () => scarce(true, "worst-task"), extensions, images, "images-weighting": imagesWeighting };
+const all: Record<string, () => Promise<void>> = { default: defaults, weighting, tuned, scarce: () => scarce(), "scarce-tuned": () => scarce(true), "scarce-worst-task": () => scarce(true, "worst-task"), "scarce-known": scarceKnown, extensions, images, "images-weighting": imagesWeighting };
 for (const section of sections) {
   const run = all[section];
   if (!run) throw new Error(`unknown section "${section}" (expected ${Object.keys(all).join(", ")})`);
