@@ -1,6 +1,8 @@
 /**
- * SHA-256 in plain JavaScript: checkpoints are verified the same way in Node and in a page served
- * over plain http, where WebCrypto (`crypto.subtle`) is not available.
+ * SHA-256 in plain JavaScript: files are verified the same way in Node and in a page served over
+ * plain http, where WebCrypto (`crypto.subtle`) is not available. {@link sha256Async} uses WebCrypto
+ * where it exists (Node, https pages), since per-epoch checkpoints hash megabytes: the plain version
+ * took 12% of a Soybean study's CPU time.
  */
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
@@ -53,4 +55,11 @@ export function sha256(bytes: Uint8Array): Uint8Array {
 /** The SHA-256 of `bytes` as lower-case hex. */
 export function sha256Hex(bytes: Uint8Array): string {
   return Array.from(sha256(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The SHA-256 of `bytes`: WebCrypto's where available, else {@link sha256}; the same digest either way. */
+export async function sha256Async(bytes: Uint8Array): Promise<Uint8Array> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle || !(bytes.buffer instanceof ArrayBuffer)) return sha256(bytes);
+  return new Uint8Array(await subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
 }

@@ -1,6 +1,6 @@
 import * as tf from "../engine/tf.js";
 import { fileStorage, type Storage } from "../io/storage.js";
-import { sha256 } from "../io/sha256.js";
+import { sha256Async } from "../io/sha256.js";
 
 /**
  * A checkpoint is one file, so a rename makes it appear atomically:
@@ -70,7 +70,7 @@ export async function encodeCheckpoint<S>(content: CheckpointContent<S>): Promis
   out.set(header, MAGIC.length + 4);
   chunks.forEach((c, i) => out.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), dataStart + entries[i].offset * 4));
   const body = out.subarray(0, out.length - DIGEST_BYTES);
-  out.set(sha256(body), body.length);
+  out.set(await sha256Async(body), body.length);
   return out;
 }
 
@@ -82,7 +82,7 @@ export async function decodeCheckpoint<S>(bytes: Uint8Array, file: string): Prom
   const magic = new TextDecoder().decode(bytes.subarray(0, MAGIC.length));
   if (bytes.length < MAGIC.length + 4 + DIGEST_BYTES || magic !== MAGIC) fail(`not a distmatch checkpoint (expected a "${MAGIC.trim()}" header)`);
   const body = bytes.subarray(0, bytes.length - DIGEST_BYTES);
-  const digest = sha256(body);
+  const digest = await sha256Async(body);
   if (!digest.every((b, i) => b === bytes[body.length + i])) fail("checksum mismatch (the file is truncated or was modified)");
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(MAGIC.length, true);
   const dataStart = MAGIC.length + 4 + headerLength;
