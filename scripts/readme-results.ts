@@ -13,6 +13,7 @@ import { getDataset } from "../src/datasets/index.js";
 import { splitTrainValTest } from "../src/data/splits.js";
 import type { MultiClassTargets, TaskTargets } from "../src/data/types.js";
 import { runStudy, selectedValidationScore } from "../src/study/run.js";
+import { mean } from "../src/study/analysis.js";
 import { defaultTuningGrid, parseStudyConfig, type StudyConfigInput } from "../src/study/config.js";
 import type { StudyResults } from "../src/study/results.js";
 import { getVariant, variantIds } from "../src/study/variants.js";
@@ -42,6 +43,21 @@ async function study(config: StudyConfigInput): Promise<StudyResults> {
 }
 
 const pct = (v: number | null): string => (v === null ? "n/a" : `${v >= 0 ? "+" : "−"}${Math.abs(v * 100).toFixed(1)}`);
+
+/** Per task: a variant's mean paired difference against plain MT with its interval and verdict. */
+function againstPlainMt(r: StudyResults, variant: string): string {
+  return r.summary
+    .map((t) => {
+      const d = pairedDifference(r, "mt", variant, t.task, t.metric);
+      return `${t.task} ${pct(d.mean)} [${pct(d.lower)}, ${pct(d.upper)}] (${verdictLabels[verdictOf(d)]})`;
+    })
+    .join("; ");
+}
+
+/** The relatedness check of every coupled pair (src/relatedness/informativeness.ts), as one line. */
+function relatednessChecks(r: StudyResults): string {
+  return `What R tells before training: ${r.relatedness.flatMap((x) => (x.check ? [describeInformativeness(x.used.from, x.used.to, x.check)] : [])).join("; ")}.`;
+}
 
 /** One compact line per study: Δm [CI] and each task's paired Δ [CI] with its verdict. */
 function verdictCells(r: StudyResults, variant: string): string[] {
@@ -97,14 +113,9 @@ async function scarce(tuned = false, criterion: "mean" | "worst-task" = "mean"):
       if (!st || !mt || !mc) return "";
       return `${t.task} ${pct(mc.delta!.absolute)} [${pct(mc.delta!.lower)}, ${pct(mc.delta!.upper)}] (${verdictLabels[mc.verdict!]})`;
     });
-    const vsMt = r.summary.map((t) => {
-      const d = pairedDifference(r, "mt", "mt+coupling", t.task, t.metric);
-      return `${t.task} ${pct(d.mean)} [${pct(d.lower)}, ${pct(d.upper)}] (${verdictLabels[verdictOf(d)]})`;
-    });
     console.log(`MT + coupling against ST (points, 95% CI): ${gain.join("; ")}.  `);
-    console.log(`MT + coupling against plain MT (paired by split and seed, points, 95% CI): ${vsMt.join("; ")}.  `);
-    const checks = r.relatedness.flatMap((x) => (x.check ? [describeInformativeness(x.used.from, x.used.to, x.check)] : []));
-    console.log(`What R tells before training: ${checks.join("; ")}.\n`);
+    console.log(`MT + coupling against plain MT (paired by split and seed, points, 95% CI): ${againstPlainMt(r, "mt+coupling")}.  `);
+    console.log(`${relatednessChecks(r)}\n`);
   }
 }
 
@@ -153,23 +164,14 @@ async function scarceKnown(): Promise<void> {
     console.log(resultsMarkdown(r));
     for (const id of variants.filter((v) => v !== "st" && v !== "mt")) {
       const label = r.variants.find((v) => v.id === id)!.label;
-      const vsMt = r.summary.map((t) => {
-        const d = pairedDifference(r, "mt", id, t.task, t.metric);
-        return `${t.task} ${pct(d.mean)} [${pct(d.lower)}, ${pct(d.upper)}] (${verdictLabels[verdictOf(d)]})`;
-      });
-      console.log(`${label} against plain MT (paired, points, 95% CI): ${vsMt.join("; ")}.  `);
+      console.log(`${label} against plain MT (paired, points, 95% CI): ${againstPlainMt(r, id)}.  `);
     }
-    const checks = r.relatedness.flatMap((x) => (x.check ? [describeInformativeness(x.used.from, x.used.to, x.check)] : []));
-    console.log(`What R tells before training: ${checks.join("; ")}.\n`);
+    console.log(`${relatednessChecks(r)}\n`);
     console.log(`The same with coupling chosen on validation by the worst task (\`--tune-criterion worst-task\`):\n`);
     const tuned = await study({ name: `${dataset}-scarce-known-tuned`, dataset, variants: ["st", "mt", "mt+coupling"], split: { ratio }, relatedness: { method: "file", file: files }, tuning: { criterion: "worst-task" } });
     console.log(resultsMarkdown(tuned));
-    const vsMt = tuned.summary.map((t) => {
-      const d = pairedDifference(tuned, "mt", "mt+coupling", t.task, t.metric);
-      return `${t.task} ${pct(d.mean)} [${pct(d.lower)}, ${pct(d.upper)}] (${verdictLabels[verdictOf(d)]})`;
-    });
     const chosen = tuned.tuning!.perSplit.map((x) => JSON.stringify(tuned.tuning!.grid[x.chosen])).join("; ");
-    console.log(`MT + coupling against plain MT (paired, points, 95% CI): ${vsMt.join("; ")}. Chosen per split: ${chosen}\n`);
+    console.log(`MT + coupling against plain MT (paired, points, 95% CI): ${againstPlainMt(tuned, "mt+coupling")}. Chosen per split: ${chosen}\n`);
   }
 }
 
@@ -200,16 +202,8 @@ async function scarceHeads(): Promise<void> {
     const scores = candidates.map((c) => `${c.headHidden.length ? "`--head-hidden 32`" : "linear heads"} ${(score(c.r) * 100).toFixed(2)}`).join(", ");
     console.log(`\`distmatch study --dataset ${dataset} --ratio ${ratio.join(":")} --variants ${variants.join(",")}${known ? " --relatedness-file (the ceiling R above)" : ""}\`: MT + coupling's mean validation score (%): ${scores}; chosen: ${chosen.headHidden.length ? "`--head-hidden 32`" : "linear heads"}.\n`);
     console.log(resultsMarkdown(chosen.r));
-    const vsMt = chosen.r.summary.map((t) => {
-      const d = pairedDifference(chosen.r, "mt", "mt+coupling", t.task, t.metric);
-      return `${t.task} ${pct(d.mean)} [${pct(d.lower)}, ${pct(d.upper)}] (${verdictLabels[verdictOf(d)]})`;
-    });
-    console.log(`MT + coupling against plain MT (paired, points, 95% CI): ${vsMt.join("; ")}.\n`);
+    console.log(`MT + coupling against plain MT (paired, points, 95% CI): ${againstPlainMt(chosen.r, "mt+coupling")}.\n`);
   }
-}
-
-function mean(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 async function extensions(): Promise<void> {

@@ -86,6 +86,7 @@ export async function configFromFlags(flags: StudyFlags, mode: "study" | "train"
   if (flags.overlap !== undefined) section("split").overlap = flags.overlap;
   if (flags.ratio) section("split").ratio = flags.ratio;
   if (flags.relatedness) section("relatedness").method = flags.relatedness;
+  // One file stays a string, as before lists were allowed, so existing studies keep their config hash and cached runs.
   if (flags.relatednessFile) section("relatedness").file = flags.relatednessFile.length === 1 ? path.resolve(flags.relatednessFile[0]) : flags.relatednessFile.map((f) => path.resolve(f));
   if (flags.prior) section("relatedness").prior = flags.prior;
   if (flags.lambdaDm !== undefined) section("coupling").lambdaDm = flags.lambdaDm;

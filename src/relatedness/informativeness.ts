@@ -39,8 +39,9 @@ export function relatednessInformativeness(
   const M = R.columns.length;
   if (prior.length !== K) throw new Error(`relatednessInformativeness: prior has ${prior.length} entries, R has ${K} rows (${R.from})`);
   if (b.kind !== R.toKind) throw new Error(`relatednessInformativeness: targets of "${R.to}" are ${b.kind}, R expects ${R.toKind}`);
-  const logPrior = normalised(prior).map((p) => Math.log(Math.max(p, EPS)));
-  const marginal = Array.from({ length: M }, (_, j) => normalised(prior).reduce((s, p, k) => s + p * R.values[k][j], 0));
+  const pi = normalised(prior);
+  const logPrior = pi.map((p) => Math.log(Math.max(p, EPS)));
+  const marginal = Array.from({ length: M }, (_, j) => pi.reduce((s, p, k) => s + p * R.values[k][j], 0));
   return b.kind === "multilabel" ? multiLabelScores(R, logPrior, marginal, a.labels, b) : multiClassScores(R, logPrior, marginal, a.labels, b.labels);
 }
 
@@ -107,8 +108,9 @@ function score(c: { hit: number; base: number; n: number }): DirectionScore {
 }
 
 /**
- * One sentence per direction, e.g. "disease from symptoms labels through R: 31.2% right (prior alone:
- * 13.0%, n = 1233)". `matrices` > 1 says the figures are means over that many matrices.
+ * Both directions in one line, e.g. "disease from symptoms labels through R: 37.3% right (prior alone
+ * 14.7%); symptoms from the disease class through R: 88.3% right (marginal alone 84.2%) [validation,
+ * mean over 9 matrices, n = 918 and 9357]". `matrices` > 1 says the figures are means over that many.
  */
 export function describeInformativeness(from: string, to: string, check: RelatednessInformativeness & { readonly matrices?: number }): string {
   const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;

@@ -134,7 +134,7 @@ export interface RelatednessCheck {
 }
 
 /** A's training label counts over the sources, plus one per class (the prior for the check). */
-export function trainingPrior(sources: readonly Source[], from: Task): number[] {
+function trainingPrior(sources: readonly Source[], from: Task): number[] {
   const K = from.kind === "multiclass" ? from.classes.length : 0;
   const counts = new Array<number>(K).fill(1);
   for (const s of sources) {
