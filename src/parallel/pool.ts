@@ -16,6 +16,16 @@ import { fileURLToPath } from "node:url";
 export interface PoolJob<D> {
   readonly key: string;
   readonly descriptor: D;
+  /**
+   * Expected run time, in any unit (default 1). Workers take the costliest jobs first, so that the batch
+   * does not end with one long job on one worker while the others wait; results keep the jobs' order.
+   */
+  readonly cost?: number;
+}
+
+/** Positions of `jobs` in the order workers take them: costliest first, ties in the jobs' order. */
+export function feedOrder(jobs: readonly PoolJob<unknown>[]): number[] {
+  return jobs.map((_, i) => i).sort((a, b) => (jobs[b].cost ?? 1) - (jobs[a].cost ?? 1) || a - b);
 }
 
 /** What a handler module exports as `handle`: runs one job, may report progress through `emit`. */
@@ -74,6 +84,8 @@ async function runInChildren<D, R, E>(jobs: readonly PoolJob<D>[], options: Pool
 
 interface Batch<D, R, E> {
   readonly jobs: readonly PoolJob<D>[];
+  /** feedOrder(jobs); `next` counts how many of them were handed out. */
+  readonly order: readonly number[];
   readonly results: R[];
   /** Pool-wide message index of the batch's first job (job i has index first + i). */
   readonly first: number;
@@ -84,23 +96,39 @@ interface Batch<D, R, E> {
   readonly reject: (error: Error) => void;
 }
 
+/** Where a job runs: a worker process, or this process (WorkerPool's `local` option). */
+type Slot = ChildProcess | typeof HERE;
+const HERE = Symbol("this process");
+
 /**
  * Worker processes kept for several batches of jobs (a study's phases), so that each starts, loads its
  * backend and opens its data once. One batch runs at a time; results come back in the batch's order.
  * A failed job rejects its batch and breaks the pool (the workers are killed). close() lets idle
  * workers exit.
+ *
+ * With `local`, this process is one of the `size` slots and runs its jobs through `local` between
+ * handling the workers' messages: one process fewer to start, and this one has its data open already.
+ * The jobs must then yield to the event loop now and then (a study's runs do, at every checkpoint
+ * write), or a finished worker waits for its next job.
  */
 export class WorkerPool<D, R, E = unknown> {
   private readonly children: ChildProcess[] = [];
-  private readonly idle: ChildProcess[] = [];
-  private readonly running = new Map<ChildProcess, number>();
+  private readonly idle: Slot[] = [];
+  private readonly running = new Map<Slot, number>();
   private batch: Batch<D, R, E> | undefined;
   private nextIndex = 0;
   private broken: Error | undefined;
   private closed = false;
+  /** Settles when this process's job does (a failed batch is rejected only then, see fail()). */
+  private localJob: Promise<void> = Promise.resolve();
 
-  constructor(private readonly handler: string, private readonly size: number) {
+  constructor(
+    private readonly handler: string,
+    private readonly size: number,
+    private readonly local?: PoolHandler<D, R, E>,
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`jobs: expected a positive integer, got ${size}`);
+    if (local) this.idle.push(HERE);
   }
 
   run(jobs: readonly PoolJob<D>[], events: Pick<PoolOptions<E>, "onEvent" | "onDone"> = {}): Promise<R[]> {
@@ -111,9 +139,10 @@ export class WorkerPool<D, R, E = unknown> {
     return new Promise<R[]>((resolve, reject) => {
       const first = this.nextIndex;
       this.nextIndex += jobs.length;
-      this.batch = { jobs, results: new Array<R>(jobs.length), first, next: 0, done: 0, events, resolve, reject };
-      while (this.children.length < Math.min(this.size, jobs.length)) this.idle.push(this.spawn());
-      for (const child of this.idle.splice(0)) this.feed(child);
+      this.batch = { jobs, order: feedOrder(jobs), results: new Array<R>(jobs.length), first, next: 0, done: 0, events, resolve, reject };
+      const processes = Math.min(this.size, jobs.length) - (this.local ? 1 : 0);
+      while (this.children.length < processes) this.idle.push(this.spawn());
+      for (const slot of this.idle.splice(0)) this.feed(slot);
     });
   }
 
@@ -139,20 +168,33 @@ export class WorkerPool<D, R, E = unknown> {
     return this.batch?.jobs[index - this.batch.first]?.key ?? `#${index}`;
   }
 
-  private feed(child: ChildProcess): void {
+  private feed(slot: Slot): void {
     const batch = this.batch;
     if (!batch || batch.next >= batch.jobs.length) {
-      this.idle.push(child);
+      this.idle.push(slot);
       return;
     }
-    const position = batch.next++;
+    const position = batch.order[batch.next++];
     const index = batch.first + position;
-    this.running.set(child, index);
-    const message: ToWorker = { type: "run", index, handler: this.handler, descriptor: batch.jobs[position].descriptor };
-    child.send(message);
+    this.running.set(slot, index);
+    const { descriptor } = batch.jobs[position];
+    if (slot === HERE) this.runHere(index, descriptor);
+    else slot.send({ type: "run", index, handler: this.handler, descriptor } satisfies ToWorker);
   }
 
-  private receive(child: ChildProcess, raw: FromWorker): void {
+  private runHere(index: number, descriptor: D): void {
+    const local = this.local!;
+    this.localJob = (async () => {
+      try {
+        const result = await local(descriptor, (event) => this.receive(HERE, { type: "event", index, event }));
+        this.receive(HERE, { type: "result", index, result });
+      } catch (err) {
+        this.receive(HERE, { type: "error", index, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      }
+    })();
+  }
+
+  private receive(slot: Slot, raw: FromWorker): void {
     const batch = this.batch;
     if (!batch) return;
     const position = raw.index - batch.first;
@@ -166,14 +208,14 @@ export class WorkerPool<D, R, E = unknown> {
       return;
     }
     batch.results[position] = raw.result as R;
-    this.running.delete(child);
+    this.running.delete(slot);
     batch.done++;
     batch.events.onDone?.(key, batch.done, batch.jobs.length);
     if (batch.done === batch.jobs.length) {
       this.batch = undefined;
-      this.idle.push(child);
+      this.idle.push(slot);
       batch.resolve(batch.results);
-    } else this.feed(child);
+    } else this.feed(slot);
   }
 
   private fail(error: Error): void {
@@ -182,7 +224,8 @@ export class WorkerPool<D, R, E = unknown> {
     for (const child of this.children) child.kill();
     const batch = this.batch;
     this.batch = undefined;
-    batch?.reject(error);
+    // This process's job cannot be killed: the batch fails once it has stopped writing.
+    if (batch) void this.localJob.then(() => batch.reject(error));
   }
 }
 

@@ -567,7 +567,7 @@ async function runInPool(pass: StudyPass, batch: readonly { split: number; job: 
   const { openStudyPool } = (await import(/* @vite-ignore */ module)) as typeof import("./parallel-runs.js");
   for (const { split, job } of batch) pass.splits[split].ctx.pooled.add(runKeyId(splitJobKey(split, job)));
   const { ctx } = pass.splits[0];
-  pass.pool.open ??= openStudyPool(pass.workers);
+  pass.pool.open ??= openStudyPool(pass.workers, pass.splits);
   await pass.pool.open.run(pass.ref, batch, (event) => {
     if (event.type === "run-start") ctx.emit({ ...event, index: ++pass.progress.index, total: ctx.total });
     else ctx.emit(event);

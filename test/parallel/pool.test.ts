@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { defaultJobs, type PoolJob, runPool, WorkerPool, workerExecArgv } from "../../src/parallel/pool.js";
-import type { Descriptor } from "../fixtures/pool-handler.js";
+import { defaultJobs, feedOrder, type PoolJob, runPool, WorkerPool, workerExecArgv } from "../../src/parallel/pool.js";
+import { type Descriptor, handle } from "../fixtures/pool-handler.js";
 
 const handler = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "pool-handler.ts");
 const jobs: PoolJob<Descriptor>[] = [11, 12, 13, 14, 15].map((seed) => ({ key: `run-s${seed}`, descriptor: { seed } }));
-type Out = { seed: number; weights: number[]; pid: number; execArgv: string[] };
+type Out = { seed: number; weights: number[]; pid: number; execArgv: string[]; order: number };
 
 describe("parallel pool", () => {
   it("gives bit-identical results in the jobs' order with 2 worker processes as with 1 in-process loop", async () => {
@@ -68,6 +68,39 @@ describe("parallel pool", () => {
     try {
       await assert.rejects(pool.run([{ key: "run-bad", descriptor: { seed: 1, fail: true } }, ...jobs.slice(0, 2)]), /job run-bad: .*seed 1 asked to fail/);
       await assert.rejects(pool.run(jobs.slice(0, 1)), /seed 1 asked to fail/);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("hands out the costliest jobs first, ties in the jobs' order, and still returns results in the jobs' order", async () => {
+    const costed = (costs: (number | undefined)[]) => costs.map((cost, i) => ({ key: `j${i}`, descriptor: { seed: 11 + i }, ...(cost === undefined ? {} : { cost }) }));
+    assert.deepEqual(feedOrder(costed([1, 4, 2, 4, undefined])), [1, 3, 2, 0, 4]);
+    assert.deepEqual(feedOrder(costed([])), []);
+    // One worker process takes them one at a time, so the order it started them in is the feed order.
+    const pool = new WorkerPool<Descriptor, Out>(handler, 1);
+    try {
+      const out = await pool.run(costed([1, 3, 2]));
+      assert.deepEqual(out.map((r) => r.seed), [11, 12, 13]);
+      const [first, second, third] = out.map((r) => r.order);
+      assert.deepEqual([second - first, third - first], [-2, -1], "cost 3 started first, then cost 2, then cost 1");
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("with a local handler, this process is one of the slots: the same results, one worker process fewer", async () => {
+    const sequential = await runPool<Descriptor, Out>(jobs, { jobs: 1, handler });
+    const events: string[] = [];
+    const pool = new WorkerPool<Descriptor, Out, { step: number }>(handler, 2, handle);
+    try {
+      const parallel = await pool.run(jobs, { onEvent: (key, e) => events.push(`${key}:${e.step}`) });
+      assert.deepEqual(parallel.map((r) => r.weights), sequential.map((r) => r.weights));
+      const pids = new Set(parallel.map((r) => r.pid));
+      assert.equal(pids.size, 2);
+      assert.ok(pids.has(process.pid), "this process ran some of the jobs");
+      assert.equal(events.length, 5 * 5, "progress from both slots");
+      await assert.rejects(pool.run([{ key: "run-bad", descriptor: { seed: 1, fail: true } }]), /job run-bad: .*seed 1 asked to fail/);
     } finally {
       pool.close();
     }
