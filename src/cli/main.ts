@@ -1,13 +1,21 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { runStudyCommand, type StudyFlags } from "./study.js";
-import { datasetsCommand } from "./datasets.js";
-import { relatednessShowCommand, relatednessEstimateCommand } from "./relatedness.js";
-import { predictCommand, evaluateCommand } from "./predict.js";
-import { reportCommand } from "./report.js";
+import type { StudyFlags } from "./study.js";
 import { shortenLongRuns } from "../data/errors.js";
-import { exportCommand } from "./export.js";
 import { exitCodeFor, exitQuietlyOnClosedPipe } from "./usage.js";
+
+// Each command loads its module when it runs: TensorFlow.js and the rest take most of a second to load,
+// which `--help` should not wait for and a study's worker processes can start during (startStudy).
+
+/** `distmatch study`: with several jobs, the worker processes start while this process loads the study code. */
+async function startStudy(flags: StudyFlags, mode: "study" | "train"): Promise<void> {
+  if (mode === "study") {
+    const [{ prestartStudyWorkers }, { defaultJobs }] = await Promise.all([import("../study/parallel-runs.js"), import("../parallel/pool.js")]);
+    prestartStudyWorkers(flags.jobs ?? defaultJobs());
+  }
+  const { runStudyCommand } = await import("./study.js");
+  return runStudyCommand(flags, mode);
+}
 
 function list(value: string): string[] {
   return value.split(",").map((s) => s.trim()).filter(Boolean);
@@ -99,12 +107,12 @@ export function buildProgram(): Command {
     .exitOverride();
 
   studyOptions(program.command("study").description("run a study: ST vs MT vs MT + coupling over split repeats x seeds, with paired 95% intervals and negative-transfer verdicts"))
-    .action(async (flags: StudyFlags) => runStudyCommand(flags, "study"));
+    .action(async (flags: StudyFlags) => startStudy(flags, "study"));
 
   studyOptions(program.command("train").description("train one variant and save the model (TensorFlow.js format)"))
     .option("--variant <id>", "variant to train", "mt+coupling")
     .option("--seed <n>", "seed", number)
-    .action(async (flags: StudyFlags) => runStudyCommand(flags, "train"));
+    .action(async (flags: StudyFlags) => startStudy(flags, "train"));
 
   program
     .command("evaluate")
@@ -113,7 +121,7 @@ export function buildProgram(): Command {
     .requiredOption("--data <file>", "labelled data file")
     .option("--spec <file>", "column spec (default: the one the model was trained with)")
     .option("--json", "print JSON")
-    .action(evaluateCommand);
+    .action(async (flags: Parameters<typeof import("./predict.js").evaluateCommand>[0]) => (await import("./predict.js")).evaluateCommand(flags));
 
   program
     .command("predict")
@@ -121,7 +129,7 @@ export function buildProgram(): Command {
     .requiredOption("-m, --model <dir>", "model directory written by `distmatch train`")
     .requiredOption("--data <file>", "data file with the model's input columns")
     .option("-o, --output <file>", "write JSON lines here instead of stdout")
-    .action(predictCommand);
+    .action(async (flags: Parameters<typeof import("./predict.js").predictCommand>[0]) => (await import("./predict.js")).predictCommand(flags));
 
   const rel = program.command("relatedness").description("inspect and estimate task relatedness matrices");
   rel
@@ -130,7 +138,7 @@ export function buildProgram(): Command {
     .argument("[file]", "JSON or CSV relatedness file")
     .option("--prior <name>", "a built-in prior, e.g. du2014")
     .option("--json", "print JSON")
-    .action(relatednessShowCommand);
+    .action(async (file: string | undefined, flags: { prior?: string; json?: boolean }) => (await import("./relatedness.js")).relatednessShowCommand(file, flags));
   rel
     .command("estimate")
     .description("estimate R = P(B | A) from samples annotated for both tasks")
@@ -140,9 +148,9 @@ export function buildProgram(): Command {
     .requiredOption("--to <task>", "task B")
     .option("--alpha <n>", "Laplace smoothing", number, 1)
     .option("-o, --output <file>", "save the matrix (JSON or CSV by extension)")
-    .action(relatednessEstimateCommand);
+    .action(async (flags: Parameters<typeof import("./relatedness.js").relatednessEstimateCommand>[0]) => (await import("./relatedness.js")).relatednessEstimateCommand(flags));
 
-  program.command("datasets").description("list the built-in data sets").option("--json", "print JSON").action(datasetsCommand);
+  program.command("datasets").description("list the built-in data sets").option("--json", "print JSON").action(async (flags: { json?: boolean }) => (await import("./datasets.js")).datasetsCommand(flags));
 
   program
     .command("export")
@@ -150,13 +158,13 @@ export function buildProgram(): Command {
     .argument("<runDir>", "study output directory, e.g. runs/soybean")
     .option("--csv", "CSV files (the only format for now)")
     .option("-o, --out <dir>", "where to write them (default: the study directory)")
-    .action(exportCommand);
+    .action(async (runDir: string, flags: { csv?: boolean; out?: string }) => (await import("./export.js")).exportCommand(runDir, flags));
 
   program
     .command("report")
     .description("rebuild report.html of a study from its results.json")
     .argument("<runDir>", "study output directory, e.g. runs/soybean")
-    .action(reportCommand);
+    .action(async (runDir: string) => (await import("./report.js")).reportCommand(runDir));
   return program;
 }
 

@@ -153,7 +153,7 @@ export class WorkerPool<D, R, E = unknown> {
   }
 
   private spawn(): ChildProcess {
-    const child = fork(workerEntry(), [], { execArgv: workerExecArgv(process.execArgv, this.size, defaultJobs()), serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = takePrestarted(this.handler, this.size) ?? forkWorker(this.handler, this.size);
     this.children.push(child);
     child.on("message", (raw: FromWorker) => this.receive(child, raw));
     child.on("exit", (code, signal) => {
@@ -229,6 +229,40 @@ export class WorkerPool<D, R, E = unknown> {
   }
 }
 
+function forkWorker(handler: string, poolSize: number): ChildProcess {
+  return fork(workerEntry(), [handler], { execArgv: workerExecArgv(process.execArgv, poolSize, defaultJobs()), serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+}
+
+/** Workers started ahead of their pool by prestartWorkers. */
+const prestarted: { readonly handler: string; readonly poolSize: number; readonly child: ChildProcess }[] = [];
+
+/**
+ * Starts now the `poolSize - 1` worker processes that a WorkerPool of `poolSize` slots with a local
+ * handler will use, so that their start-up overlaps with this process's own (a command-line tool before
+ * loading its heavy modules). A pool with the same handler and size takes them over. Until then they do
+ * not keep this process alive, and they exit when it does. Returns their process ids.
+ */
+export function prestartWorkers(handler: string, poolSize: number): number[] {
+  const pids: number[] = [];
+  for (let i = 1; i < poolSize; i++) {
+    const child = forkWorker(handler, poolSize);
+    child.unref();
+    child.channel?.unref();
+    prestarted.push({ handler, poolSize, child });
+    if (child.pid !== undefined) pids.push(child.pid);
+  }
+  return pids;
+}
+
+function takePrestarted(handler: string, poolSize: number): ChildProcess | undefined {
+  const at = prestarted.findIndex((p) => p.handler === handler && p.poolSize === poolSize && p.child.connected);
+  if (at < 0) return undefined;
+  const [{ child }] = prestarted.splice(at, 1);
+  child.ref();
+  child.channel?.ref();
+  return child;
+}
+
 /** worker.ts next to this file when running from source (tsx), worker.js in the built package. */
 function workerEntry(): string {
   const here = fileURLToPath(import.meta.url);
@@ -236,13 +270,18 @@ function workerEntry(): string {
   return here.endsWith(".ts") && existsSync(ts) ? ts : here.replace(/pool\.[jt]s$/, "worker.js");
 }
 
+/** Flags that give the parent its code (`node -e "..."`): a worker given them would run that code, not worker.ts. */
+const CODE_FLAGS_WITH_VALUE: readonly (string | undefined)[] = ["-e", "--eval", "-p", "--print"];
+const CODE_FLAGS = /^(-e|--eval|-p|--print|--input-type)(=|$)/;
+
 /**
  * The workers' Node flags: this process's (a TypeScript loader such as tsx) minus the test runner's, which would
- * rerun tests. When the workers fill every core, V8's garbage-collector helper threads only steal time from the
- * other workers, so each worker collects on its own thread (bench/README.md, "Parallel studies").
+ * rerun tests, and minus `-e`/`-p` and their code, which would run again in every worker. When the workers fill
+ * every core, V8's garbage-collector helper threads only steal time from the other workers, so each worker
+ * collects on its own thread (bench/README.md, "Parallel studies").
  */
 export function workerExecArgv(parentArgv: readonly string[], workers: number, cores: number): string[] {
-  const flags = parentArgv.filter((arg) => !arg.startsWith("--test"));
+  const flags = parentArgv.filter((arg, i) => !arg.startsWith("--test") && !CODE_FLAGS.test(arg) && !CODE_FLAGS_WITH_VALUE.includes(parentArgv[i - 1]));
   const gcSet = flags.some((arg) => arg.includes("single-threaded"));
   return workers >= cores && !gcSet ? [...flags, "--single-threaded-gc"] : flags;
 }

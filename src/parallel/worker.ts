@@ -4,17 +4,30 @@
  */
 import type { FromWorker, PoolHandler, ToWorker } from "./pool.js";
 
-const handlers = new Map<string, PoolHandler<unknown, unknown, unknown>>();
+/** A handler module: `handle` runs a job; the optional `warm` loads what every job needs, once per worker. */
+interface HandlerModule {
+  readonly handle: PoolHandler<unknown, unknown, unknown>;
+  readonly warm?: () => Promise<void>;
+}
 
-async function handlerFor(file: string): Promise<PoolHandler<unknown, unknown, unknown>> {
+const handlers = new Map<string, Promise<PoolHandler<unknown, unknown, unknown>>>();
+
+function handlerFor(file: string): Promise<PoolHandler<unknown, unknown, unknown>> {
   let handle = handlers.get(file);
   if (!handle) {
-    handle = ((await import(file)) as { handle: PoolHandler<unknown, unknown, unknown> }).handle;
-    if (typeof handle !== "function") throw new Error(`${file}: expected an exported function handle(descriptor, emit)`);
+    handle = (import(file) as Promise<HandlerModule>).then(async ({ handle, warm }) => {
+      if (typeof handle !== "function") throw new Error(`${file}: expected an exported function handle(descriptor, emit)`);
+      await warm?.();
+      return handle;
+    });
     handlers.set(file, handle);
   }
   return handle;
 }
+
+// The pool names its handler when it starts the worker: loading it (and what it imports) overlaps with
+// the parent's own work until the first job arrives. A failure here is reported with that job.
+if (process.argv[2]) handlerFor(process.argv[2]).catch(() => {});
 
 function send(message: FromWorker): void {
   process.send?.(message);

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { type PoolHandler, type PoolJob, WorkerPool } from "../parallel/pool.js";
+import { type PoolHandler, type PoolJob, prestartWorkers, WorkerPool } from "../parallel/pool.js";
 import type { RunResult } from "./results.js";
 import type { OpenedSplit, RunKey, SplitJob, StudyEvent, StudyRef } from "./run.js";
 import { getVariant } from "./variants.js";
@@ -31,6 +31,11 @@ const HANDLER = fileURLToPath(import.meta.url);
 export interface StudyPool {
   run(study: StudyRef, jobs: readonly { readonly split: number; readonly job: SplitJob }[], onEvent: (event: WorkerEvent) => void): Promise<(RunResult | Record<string, number>)[]>;
   close(): void;
+}
+
+/** Starts the worker processes of a study with `jobs` slots now; its pool takes them over (see prestartWorkers). */
+export function prestartStudyWorkers(jobs: number): void {
+  prestartWorkers(HANDLER, jobs);
 }
 
 /** A pool of `workers` slots, one of them this process running jobs on `splits` (the study's open splits, by split number). */
@@ -96,6 +101,11 @@ function jobEvents(key: RunKey, emit: (event: WorkerEvent) => void): (event: Stu
       emit(event);
     }
   };
+}
+
+/** Loads the study code (TensorFlow.js included) as soon as a worker starts, before its first job arrives. */
+export async function warm(): Promise<void> {
+  await import("./run.js");
 }
 
 /** The pool handler: opens each split once per worker process, then runs the job. */

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { defaultJobs, feedOrder, type PoolJob, runPool, WorkerPool, workerExecArgv } from "../../src/parallel/pool.js";
+import { defaultJobs, feedOrder, type PoolJob, prestartWorkers, runPool, WorkerPool, workerExecArgv } from "../../src/parallel/pool.js";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import { type Descriptor, handle } from "../fixtures/pool-handler.js";
 
 const handler = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "pool-handler.ts");
@@ -37,6 +40,9 @@ describe("parallel pool", () => {
     assert.deepEqual(workerExecArgv(parent, 3, 2), ["--import", "tsx", "--single-threaded-gc"]);
     assert.deepEqual(workerExecArgv(parent, 2, 4), ["--import", "tsx"]);
     assert.deepEqual(workerExecArgv(["--single-threaded"], 2, 2), ["--single-threaded"], "a flag the user set is kept, not doubled");
+    // The parent's own code (node -e / -p) must not run again in each worker.
+    assert.deepEqual(workerExecArgv(["--import", "tsx", "--input-type=module", "-e", "start()"], 2, 4), ["--import", "tsx"]);
+    assert.deepEqual(workerExecArgv(["-p", "1", "--eval=2", "--print", "3"], 2, 4), []);
   });
 
   it("rejects with the failing job's key and message", async () => {
@@ -104,5 +110,25 @@ describe("parallel pool", () => {
     } finally {
       pool.close();
     }
+  });
+
+  it("a pool takes over the workers prestarted for it; unused ones do not keep their parent alive", async () => {
+    const [pid] = prestartWorkers(handler, 2);
+    assert.equal(typeof pid, "number");
+    const pool = new WorkerPool<Descriptor, Out>(handler, 2, handle);
+    try {
+      const out = await pool.run(jobs);
+      assert.deepEqual(new Set(out.map((r) => r.pid)), new Set([process.pid, pid]), "this process and the prestarted worker, no other");
+    } finally {
+      pool.close();
+    }
+    const dir = await mkdtemp(path.join(os.tmpdir(), "distmatch-prestart-"));
+    const script = path.join(dir, "prestart.mts");
+    const poolModule = new URL("../../src/parallel/pool.ts", import.meta.url).href;
+    await writeFile(script, `const { prestartWorkers } = await import(${JSON.stringify(poolModule)});\nconsole.log(prestartWorkers(${JSON.stringify(handler)}, 3).length);\n`);
+    const child = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 60_000 });
+    await rm(dir, { recursive: true, force: true });
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout.trim(), "2", "two workers started, and the parent exited on its own");
   });
 });
