@@ -62,8 +62,9 @@ export interface StudyOptions {
   readonly runsDir?: string;
   readonly onEvent?: (event: StudyEvent) => void;
   /**
-   * Processes that run independent runs at once (Node only; default 1). TensorFlow.js's wasm backend
-   * uses one core, so N jobs use N cores; results are bit-identical to one job.
+   * Runs trained at once (Node only; default 1): one in this process, the others in N - 1 worker
+   * processes. TensorFlow.js's wasm backend uses one core, so N jobs use N cores; results are
+   * bit-identical to one job.
    */
   readonly jobs?: number;
   /**

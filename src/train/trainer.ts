@@ -182,7 +182,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       optimizer.setLearningRate(learningRate);
       native.engine?.setLearningRate(learningRate);
       const losses = native.engine
-        ? runTorchEpoch(args, native.engine, optimizer, sampler, dropoutRng, loop.epoch)
+        ? await runTorchEpoch(args, native.engine, optimizer, sampler, dropoutRng, loop.epoch)
         : await runEpoch(args, optimizer, sampler, dropoutRng, opts, loop.epoch, learningRate);
       loop.epoch++;
       assertFiniteLosses(losses, loop.epoch);
@@ -249,19 +249,39 @@ async function openTorchEngine(
 }
 
 /** runEpoch on the native engine: batches as typed arrays, one call per step; the model and optimizer are updated at the end. */
-function runTorchEpoch(
+/** How often a long epoch lets the event loop run. */
+const EVENT_LOOP_TURN_MS = 50;
+
+/**
+ * Returns a function to call after every step: every EVENT_LOOP_TURN_MS it waits for one event-loop turn,
+ * so that timers and messages run during a long epoch (progress, a page's UI, a study pool's finished
+ * workers waiting for their next run while this process trains one). Results do not depend on it.
+ */
+function eventLoopTurns(): () => Promise<void> | undefined {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    if (now - last < EVENT_LOOP_TURN_MS) return undefined;
+    last = now;
+    return new Promise<void>((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
+  };
+}
+
+async function runTorchEpoch(
   args: TrainArgs,
   engine: TorchEngine,
   optimizer: FusedAdamOptimizer,
   sampler: SourceSampler,
   rng: Rng,
   epoch: number,
-): Record<string, number> {
+): Promise<Record<string, number>> {
   const sums: Record<string, number> = {};
+  const turn = eventLoopTurns();
   for (let step = 0; step < sampler.stepsPerEpoch; step++) {
     const terms = engine.stepOnPicks(sampler.next(), rng.seed());
     for (const [name, value] of Object.entries(terms)) sums[name] = (sums[name] ?? 0) + value;
     args.onEvent?.({ type: "step", epoch: epoch + 1, step: step + 1, stepsPerEpoch: sampler.stepsPerEpoch });
+    await turn();
   }
   engine.save(optimizer);
   const steps = Math.max(sampler.stepsPerEpoch, 1);
@@ -281,6 +301,7 @@ async function runEpoch(
   const variables = model.trainableVariables;
   const decayed = opts.weightDecay > 0 ? model.decayedVariables : [];
   const sums = new Map<string, tf.Tensor>();
+  const turn = eventLoopTurns();
   let steps = 0;
   for (let step = 0; step < sampler.stepsPerEpoch; step++) {
     const batch = makeBatch(sources, model.tasks, sampler.next());
@@ -295,6 +316,7 @@ async function runEpoch(
     if (decayed.length > 0) applyWeightDecay(decayed, learningRate * opts.weightDecay);
     steps++;
     args.onEvent?.({ type: "step", epoch: epoch + 1, step: step + 1, stepsPerEpoch: sampler.stepsPerEpoch });
+    await turn();
   }
   return readMeans(sums, steps);
 }

@@ -227,3 +227,26 @@ test("the cosine schedule reaches the optimizer: epoch 2 of 2 makes exactly half
   }));
   assert.ok(compared > 50, `only ${compared} weights moved`);
 });
+
+test("a long epoch lets timers and messages run between its steps (a study pool feeds its workers meanwhile)", async () => {
+  await useBackend("wasm");
+  const model = new MultiTaskModel({ inputShape: [4], tasks: TASKS, trunk: { hidden: [16], dropout: 0.2 }, seed: 1 });
+  const objective = buildObjective(TASKS, []);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  const atStep: { ticks: number; at: number }[] = [];
+  try {
+    await train({ model, sources, objective, options: { seed: 1, epochs: 1, batchSize: 4, stepsPerEpoch: 400, patience: 0 }, onEvent: (e) => {
+      if (e.type === "step") atStep.push({ ticks, at: performance.now() });
+    } });
+  } finally {
+    clearInterval(timer);
+    objective.dispose();
+    model.dispose();
+  }
+  const first = atStep[0];
+  const last = atStep[atStep.length - 1];
+  assert.equal(atStep.length, 400);
+  assert.ok(last.at - first.at > 120, `the epoch must outlast a few turns to test anything (took ${(last.at - first.at).toFixed(0)} ms)`);
+  assert.ok(last.ticks - first.ticks >= 2, `the timer ran ${last.ticks - first.ticks} times during the epoch`);
+});
