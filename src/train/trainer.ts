@@ -263,8 +263,18 @@ function eventLoopTurns(): () => Promise<void> | undefined {
     const now = performance.now();
     if (now - last < EVENT_LOOP_TURN_MS) return undefined;
     last = now;
-    return new Promise<void>((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
+    return new Promise<void>((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : nextMessage(resolve)));
   };
+}
+
+/** A browser's macrotask without setTimeout's 4 ms clamp: a message through a fresh channel. */
+function nextMessage(resolve: () => void): void {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    resolve();
+  };
+  channel.port2.postMessage(null);
 }
 
 async function runTorchEpoch(
