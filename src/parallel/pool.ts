@@ -66,6 +66,11 @@ async function runHere<D, R, E>(jobs: readonly PoolJob<D>[], options: PoolOption
   return results;
 }
 
+/** A failed job's error as the pool reports it, from a worker or from this process: its stack where there is one. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
 /** Messages between this process and a worker (src/parallel/worker.ts). */
 export type ToWorker = { readonly type: "run"; readonly index: number; readonly handler: string; readonly descriptor: unknown };
 export type FromWorker =
@@ -108,8 +113,8 @@ const HERE = Symbol("this process");
  *
  * With `local`, this process is one of the `size` slots and runs its jobs through `local` between
  * handling the workers' messages: one process fewer to start, and this one has its data open already.
- * The jobs must then yield to the event loop now and then (a study's runs do, at every checkpoint
- * write), or a finished worker waits for its next job.
+ * The jobs must then yield to the event loop now and then (train() does, every 50 ms), or a finished
+ * worker waits for its next job.
  */
 export class WorkerPool<D, R, E = unknown> {
   private readonly children: ChildProcess[] = [];
@@ -189,7 +194,7 @@ export class WorkerPool<D, R, E = unknown> {
         const result = await local(descriptor, (event) => this.receive(HERE, { type: "event", index, event }));
         this.receive(HERE, { type: "result", index, result });
       } catch (err) {
-        this.receive(HERE, { type: "error", index, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+        this.receive(HERE, { type: "error", index, message: errorText(err) });
       }
     })();
   }

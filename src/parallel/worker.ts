@@ -2,7 +2,7 @@
  * A pool worker (see ./pool.ts): runs the jobs its parent sends, one at a time, with the handler module
  * the message names, and sends back progress, the result or the error. Exits when the parent disconnects.
  */
-import type { FromWorker, PoolHandler, ToWorker } from "./pool.js";
+import { errorText, type FromWorker, type PoolHandler, type ToWorker } from "./pool.js";
 
 /** A handler module: `handle` runs a job; the optional `warm` loads what every job needs, once per worker. */
 interface HandlerModule {
@@ -40,7 +40,7 @@ process.on("message", (message: ToWorker) => {
       const result = await handle(message.descriptor, (event) => send({ type: "event", index: message.index, event }));
       send({ type: "result", index: message.index, result });
     } catch (err) {
-      send({ type: "error", index: message.index, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      send({ type: "error", index: message.index, message: errorText(err) });
     }
   })();
 });

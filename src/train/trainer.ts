@@ -248,7 +248,6 @@ async function openTorchEngine(
   return { engine };
 }
 
-/** runEpoch on the native engine: batches as typed arrays, one call per step; the model and optimizer are updated at the end. */
 /** How often a long epoch lets the event loop run. */
 const EVENT_LOOP_TURN_MS = 50;
 
@@ -277,6 +276,7 @@ function nextMessage(resolve: () => void): void {
   channel.port2.postMessage(null);
 }
 
+/** runEpoch on the native engine: batches as typed arrays, one call per step; the model and optimizer are updated at the end. */
 async function runTorchEpoch(
   args: TrainArgs,
   engine: TorchEngine,
